@@ -1,0 +1,283 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors, services
+from .models import (
+    AnnualPlan,
+    Funding,
+    FundingSource,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    ProgressReport,
+    Project,
+    ReportPhoto,
+    ResponsibleUnit,
+    TrafficLightThresholds,
+)
+
+
+class FundingInline(admin.TabularInline):
+    model = Funding
+    extra = 0
+    autocomplete_fields = ["source"]
+
+
+class AnnualPlanInline(admin.TabularInline):
+    model = AnnualPlan
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    autocomplete_fields = ["owner"]
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    extra = 0
+    fields = ["month", "status", "physical_progress", "investment_completed", "submitted_by"]
+    readonly_fields = ["status", "submitted_by"]
+    show_change_link = True
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "category",
+        "stage",
+        "traffic_light",
+        "total_investment",
+        "cumulative_investment",
+        "year_completed_investment",
+        "next_milestone_due",
+        "overdue_milestone_count",
+        "contact_person",
+    ]
+    list_filter = [
+        "stage",
+        "category",
+        "statistics_registered",
+        "villages",
+        "responsible_unit",
+    ]
+    search_fields = ["name", "description", "location"]
+    date_hierarchy = "planned_completion"
+    autocomplete_fields = [
+        "villages",
+        "responsible_unit",
+        "contact_person",
+        "supervising_leader",
+    ]
+    list_select_related = ["contact_person"]
+    inlines = [FundingInline, AnnualPlanInline, MilestoneInline, ProgressReportInline]
+    fieldsets = [
+        (None, {"fields": ["name", "category", "stage", "description"]}),
+        (
+            _("Where and how much"),
+            {
+                "fields": [
+                    "villages",
+                    "location",
+                    ("scope_quantity", "scope_unit"),
+                    "total_investment",
+                    ("statistics_registered", "statistics_registered_year"),
+                ]
+            },
+        ),
+        (
+            _("Who answers for it"),
+            {"fields": ["responsible_unit", "contact_person", "supervising_leader"]},
+        ),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    ("planned_start", "planned_completion"),
+                    ("actual_start", "actual_completion"),
+                ]
+            },
+        ),
+        (_("Source"), {"fields": ["source_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return Project.objects.with_traffic_light(on=selectors.today())
+
+    @admin.display(description=_("traffic light"), ordering="light")
+    def traffic_light(self, project):
+        return format_html(
+            '<span title="{}">{}</span>', project.light_explanation(), project.get_light_display()
+        )
+
+    @admin.display(description=_("cumulative completed investment"), ordering="cumulative_investment")
+    def cumulative_investment(self, project):
+        return project.cumulative_investment
+
+    @admin.display(description=_("completed this year"), ordering="year_completed_investment")
+    def year_completed_investment(self, project):
+        return project.year_completed_investment
+
+    @admin.display(description=_("next milestone"), ordering="next_milestone_due")
+    def next_milestone_due(self, project):
+        if project.next_milestone_due is None:
+            return "—"
+        return f"{project.next_milestone_due} {project.next_milestone_title}"
+
+    @admin.display(description=_("overdue milestones"), ordering="overdue_milestone_count")
+    def overdue_milestone_count(self, project):
+        return project.overdue_milestone_count
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "project", "due_date", "completed_on", "owner"]
+    list_filter = ["completed_on", "project__stage"]
+    search_fields = ["title", "project__name"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = ["project", "owner"]
+    list_select_related = ["project", "owner"]
+    actions = ["mark_completed"]
+
+    @admin.action(description=_("Mark the selected milestones as completed today"))
+    def mark_completed(self, request, queryset):
+        completed = 0
+        for milestone in queryset.filter(completed_on__isnull=True):
+            services.milestone_complete(milestone=milestone, acting_user=request.user)
+            completed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d milestone marked as completed.",
+                "%(count)d milestones marked as completed.",
+                completed,
+            )
+            % {"count": completed},
+            messages.SUCCESS,
+        )
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    autocomplete_fields = ["uploaded_by"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "project",
+        "month",
+        "status",
+        "physical_progress",
+        "investment_completed",
+        "submitted_by",
+        "reviewed_by",
+    ]
+    list_filter = ["status", "month"]
+    search_fields = ["project__name", "narrative", "problems"]
+    date_hierarchy = "month"
+    autocomplete_fields = ["project", "submitted_by", "reviewed_by"]
+    list_select_related = ["project", "submitted_by", "reviewed_by"]
+    inlines = [ReportPhotoInline]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve the selected submitted reports"))
+    def approve(self, request, queryset):
+        approved = 0
+        for report in queryset.select_related("project"):
+            try:
+                services.progress_report_approve(report=report, acting_user=request.user)
+                approved += 1
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d report approved.", "%(count)d reports approved.", approved
+            )
+            % {"count": approved},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ReportPhoto)
+class ReportPhotoAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "report", "taken_at", "uploaded_by"]
+    search_fields = ["caption", "report__project__name"]
+    autocomplete_fields = ["report", "uploaded_by"]
+    list_select_related = ["report__project", "uploaded_by"]
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "year", "planned_investment", "physical_goals"]
+    list_filter = ["year"]
+    search_fields = ["project__name", "physical_goals"]
+    autocomplete_fields = ["project"]
+    list_select_related = ["project"]
+
+
+@admin.register(Funding)
+class FundingAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "source", "amount", "note"]
+    list_filter = ["source"]
+    search_fields = ["project__name", "source__name"]
+    autocomplete_fields = ["project", "source"]
+    list_select_related = ["project", "source"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+
+
+@admin.register(ResponsibleUnit)
+class ResponsibleUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "village"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["village", "members"]
+    list_select_related = ["village"]
+
+
+@admin.register(TrafficLightThresholds)
+class TrafficLightThresholdsAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "yellow_points_behind", "red_points_behind", "red_days_overdue"]
+
+    def has_add_permission(self, request):
+        return not TrafficLightThresholds.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "unit", "kind", "display_order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "value_kind", "bound", "value", "source_note"]
+    list_filter = ["year", "value_kind", "indicator"]
+    search_fields = ["indicator__name", "source_note"]
+    autocomplete_fields = ["indicator"]
+    list_select_related = ["indicator"]
+    ordering = [F("indicator__display_order").asc(), "year"]

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from projects.views import DashboardView
+
+from . import views
+
+admin.site.site_header = _("Shanwang Town project portfolio administration")
+admin.site.site_title = _("Shanwang Town Projects")
+admin.site.index_title = _("Records")
+
+urlpatterns = [
+    path("", DashboardView.as_view(), name="home"),
+    path("", include("projects.urls")),
+    path("villages/", include("villages.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

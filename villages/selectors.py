@@ -1,0 +1,36 @@
+"""Read-side queries of the villages and their collective economy."""
+
+from django.db.models import Prefetch, QuerySet
+
+from projects.models import IndicatorValue
+from projects.selectors import indicator_values
+
+from .models import CollectiveEnterprise, CollectiveIncome, Village
+
+#: The work report gives the town's collective income only as a total (an indicator).
+TOWN_COLLECTIVE_INCOME = "village_collective_income"
+TOWN_COLLECTIVE_INCOME_GROWTH = "village_collective_income_growth"
+
+
+def village_list() -> QuerySet[Village]:
+    """Return every village with its enterprises, income, honours and products."""
+    return Village.objects.prefetch_related(
+        Prefetch("enterprises", CollectiveEnterprise.objects.order_by("name")),
+        Prefetch("incomes", CollectiveIncome.objects.order_by("year")),
+        "honours",
+        "specialty_products",
+    )
+
+
+def town_collective_income() -> list[dict]:
+    """Return the town's total collective income per year, with its growth where given."""
+    growth = {
+        value.year: value
+        for value in indicator_values(TOWN_COLLECTIVE_INCOME_GROWTH)
+        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
+    }
+    return [
+        {"year": value.year, "amount": value, "growth": growth.get(value.year)}
+        for value in indicator_values(TOWN_COLLECTIVE_INCOME)
+        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
+    ]
