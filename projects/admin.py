@@ -117,7 +117,9 @@ class ProjectAdmin(SimpleHistoryAdmin):
             '<span title="{}">{}</span>', project.light_explanation(), project.get_light_display()
         )
 
-    @admin.display(description=_("cumulative completed investment"), ordering="cumulative_investment")
+    @admin.display(
+        description=_("cumulative completed investment"), ordering="cumulative_investment"
+    )
     def cumulative_investment(self, project):
         return project.cumulative_investment
 
@@ -200,9 +202,7 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
         self.message_user(
             request,
-            ngettext(
-                "%(count)d report approved.", "%(count)d reports approved.", approved
-            )
+            ngettext("%(count)d report approved.", "%(count)d reports approved.", approved)
             % {"count": approved},
             messages.SUCCESS,
         )

@@ -140,8 +140,8 @@ def remove() -> Counter:
     removed = Counter()
     users = demo_users()
     for model in (ProgressReport, Milestone, AnnualPlan):
-        removed[model._meta.verbose_name] = model.objects.filter(is_demo=True).delete()[1].get(
-            model._meta.label, 0
+        removed[model._meta.verbose_name] = (
+            model.objects.filter(is_demo=True).delete()[1].get(model._meta.label, 0)
         )
     Project.objects.filter(contact_person__in=users).update(contact_person=None)
     Project.objects.filter(responsible_unit__name=DEMO_UNIT).update(responsible_unit=None)

@@ -9,15 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shanwang.models import TimeStampedModel
+from shanwang.models import FIRST_YEAR, LAST_YEAR, TimeStampedModel, plausible_year_constraint
 
 from .querysets import Light, LightReason, ProjectQuerySet
 
 ZERO = Decimal("0")
-
-
-def _year_is_plausible(field: str) -> Q:
-    return Q(**{f"{field}__gte": 1949}) & Q(**{f"{field}__lte": 2100})
 
 
 class ResponsibleUnit(TimeStampedModel):
@@ -199,7 +195,11 @@ class Project(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(statistics_registered_year__isnull=True)
-                | (Q(statistics_registered=True) & _year_is_plausible("statistics_registered_year")),
+                | Q(
+                    statistics_registered=True,
+                    statistics_registered_year__gte=FIRST_YEAR,
+                    statistics_registered_year__lte=LAST_YEAR,
+                ),
                 name="project_registration_year_needs_registration",
                 violation_error_message=_(
                     "A statistics registration year needs the project to be registered."
@@ -229,13 +229,20 @@ class Project(TimeStampedModel):
                 "completed": self.pace_completed_share * 100,
             }
             if reason == LightReason.ON_PACE:
-                return _(
-                    "On pace: %(completed).0f%% done against %(elapsed).0f%% of the time elapsed."
-                ) % figures
-            return _(
-                "%(points).1f percentage points behind schedule pace: %(completed).0f%% done "
-                "against %(elapsed).0f%% of the time elapsed."
-            ) % figures
+                return (
+                    _(
+                        "On pace: %(completed).0f%% done against "
+                        "%(elapsed).0f%% of the time elapsed."
+                    )
+                    % figures
+                )
+            return (
+                _(
+                    "%(points).1f percentage points behind schedule pace: %(completed).0f%% done "
+                    "against %(elapsed).0f%% of the time elapsed."
+                )
+                % figures
+            )
         if reason in (LightReason.MILESTONE_FAR_OVERDUE, LightReason.MILESTONE_OVERDUE):
             return _(
                 "%(count)d milestone(s) overdue; the oldest, “%(title)s”, by %(days)d days."
@@ -321,9 +328,7 @@ class AnnualPlan(TimeStampedModel):
                 name="annual_plan_investment_not_negative",
                 violation_error_message=_("The planned investment cannot be negative."),
             ),
-            models.CheckConstraint(
-                condition=_year_is_plausible("year"), name="annual_plan_year_plausible"
-            ),
+            plausible_year_constraint("year", name="annual_plan_year_plausible"),
         ]
 
     def __str__(self):
@@ -423,7 +428,7 @@ class ProgressReport(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(physical_progress__gte=ZERO) & Q(physical_progress__lte=Decimal(100)),
                 name="progress_report_progress_0_100",
-                violation_error_message=_("Physical progress must be between 0 and 100%."),
+                violation_error_message=_("Physical progress must be between 0 and 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(investment_completed__gte=ZERO),
@@ -562,9 +567,7 @@ class IndicatorValue(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["indicator", "year", "value_kind"], name="indicator_value_unique"
             ),
-            models.CheckConstraint(
-                condition=_year_is_plausible("year"), name="indicator_value_year_plausible"
-            ),
+            plausible_year_constraint("year", name="indicator_value_year_plausible"),
         ]
 
     def __str__(self):

@@ -163,9 +163,7 @@ class ProjectQuerySet(models.QuerySet):
                     output_field=FloatField(),
                 ),
             )
-            .annotate(
-                pace_gap_points=(F("pace_completed_share") - F("pace_elapsed_share")) * 100.0
-            )
+            .annotate(pace_gap_points=(F("pace_completed_share") - F("pace_elapsed_share")) * 100.0)
         )
 
     def with_milestone_summary(self, *, on: datetime.date):

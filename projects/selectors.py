@@ -52,9 +52,7 @@ def project_detail(*, pk: int, on: datetime.date | None = None) -> Project:
 
 def stage_counts() -> list[dict]:
     """Return the number of projects in each stage, in the stages' order."""
-    counts = dict(
-        Project.objects.order_by().values_list("stage").annotate(count=Count("pk"))
-    )
+    counts = dict(Project.objects.order_by().values_list("stage").annotate(count=Count("pk")))
     return [
         {"stage": stage, "label": stage.label, "count": counts.get(stage.value, 0)}
         for stage in Project.Stage

@@ -35,4 +35,8 @@ class ProjectTable(BaseTable):
         )
 
     def render_next_milestone_due(self, value, record):
-        return format_html("{}<br><span class=\"small text-body-secondary\">{}</span>", value, record.next_milestone_title)
+        return format_html(
+            '{}<br><span class="small text-body-secondary">{}</span>',
+            value,
+            record.next_milestone_title,
+        )

@@ -159,7 +159,9 @@ if EMAIL_URL := env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="山王镇项目调度 <noreply@shanwang.local>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="山王镇项目调度 <noreply@shanwang.local>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when configured, else kombu's filesystem transport under var/celery/,

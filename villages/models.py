@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shanwang.models import TimeStampedModel
+from shanwang.models import TimeStampedModel, plausible_year_constraint
 
 
 class Village(TimeStampedModel):
@@ -42,7 +42,7 @@ class Honour(TimeStampedModel):
     village = models.ForeignKey(
         Village, on_delete=models.CASCADE, related_name="honours", verbose_name=_("village")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("honour title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     awarded_by = models.CharField(_("awarded by"), max_length=100, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
@@ -56,9 +56,7 @@ class Honour(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["village", "title", "year"], name="honour_unique_per_village_year"
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100), name="honour_year_plausible"
-            ),
+            plausible_year_constraint("year", name="honour_year_plausible"),
         ]
 
     def __str__(self):
@@ -81,7 +79,7 @@ class CollectiveEnterprise(TimeStampedModel):
         OTHER = "other", _("other")
 
     class Status(models.TextChoices):
-        PLANNING = "planning", _("planning")
+        PLANNING = "planning", _("in planning")
         BUILDING = "building", _("being built")
         COMPLETED = "completed", _("built")
         OPERATING = "operating", _("operating")
@@ -138,9 +136,7 @@ class CollectiveIncome(TimeStampedModel):
                 name="income_amount_not_negative",
                 violation_error_message=_("The amount cannot be negative."),
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100), name="income_year_plausible"
-            ),
+            plausible_year_constraint("year", name="income_year_plausible"),
         ]
 
     def __str__(self):

@@ -11,7 +11,9 @@ class Command(BaseCommand):
         created = load_report_data()
         total = sum(created.values())
         if total:
-            details = ", ".join(f"{name} {count}" for name, count in sorted(created.items()) if count)
+            details = ", ".join(
+                f"{name} {count}" for name, count in sorted(created.items()) if count
+            )
             self.stdout.write(self.style.SUCCESS(f"Loaded {total} records ({details})."))
         else:
             self.stdout.write(f"Nothing to load: every record of {report_data.SOURCE} is present.")

@@ -25,6 +25,6 @@ class Command(BaseCommand):
             )
         created = demo.seed(today=selectors.today())
         self.stdout.write(f"Demo records created: {dict(created) or 'none (already present)'}.")
-        self.stdout.write("Demo log-ins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
         for username, _name, role, _superuser in demo.DEMO_USERS:
             self.stdout.write(f"  {username:<14} {role}")

@@ -1,0 +1,49 @@
+import os
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip the test with ``reason`` when a service or tool is absent; fail in CI."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def uses_postgresql():
+    need(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "DATABASE_URL does not name a PostgreSQL server",
+    )
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="wang.fang", password="correct-horse-battery", last_name="王", first_name="芳"
+    )
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="admin.office", password="correct-horse-battery", email="office@shanwang.local"
+    )
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -1,0 +1,78 @@
+"""Test data factories. Names are plainly fictional: tests never pose as the town's data."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from projects.models import (
+    AnnualPlan,
+    Milestone,
+    ProgressReport,
+    Project,
+    ResponsibleUnit,
+)
+from villages.models import Village
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Village
+
+    name = factory.Sequence(lambda n: f"测试村{n}")
+
+
+class ResponsibleUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResponsibleUnit
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    kind = ResponsibleUnit.Kind.DEPARTMENT
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    category = Project.Category.ROAD_INFRASTRUCTURE
+    stage = Project.Stage.UNDER_CONSTRUCTION
+
+
+class AnnualPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualPlan
+
+    project = factory.SubFactory(ProjectFactory)
+    year = 2024
+    planned_investment = Decimal("1000.00")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"节点{n}")
+    due_date = datetime.date(2024, 6, 30)
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    project = factory.SubFactory(ProjectFactory)
+    month = datetime.date(2024, 1, 1)
+    physical_progress = Decimal("10.00")
+    investment_completed = Decimal("100.00")
+    status = ProgressReport.Status.APPROVED
