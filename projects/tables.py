@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.tables import BaseTable
+from shanwang.templatetags.shanwang import person_name
 
 from .models import Project
 
@@ -11,7 +12,7 @@ class ProjectTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("name"))
     villages = tables.ManyToManyColumn(verbose_name=_("villages"), orderable=False)
     light = tables.Column(verbose_name=_("traffic light"), order_by=("light",))
-    next_milestone_due = tables.DateColumn(verbose_name=_("next milestone"))
+    next_milestone_due = tables.Column(verbose_name=_("next milestone"))
     contact_person = tables.Column(verbose_name=_("contact person"))
 
     class Meta(BaseTable.Meta):
@@ -34,9 +35,14 @@ class ProjectTable(BaseTable):
             record.get_light_display(),
         )
 
+    def render_contact_person(self, value):
+        return person_name(value)
+
     def render_next_milestone_due(self, value, record):
+        if value is None:
+            return "—"
         return format_html(
             '{}<br><span class="small text-body-secondary">{}</span>',
-            value,
+            value.isoformat(),
             record.next_milestone_title,
         )

@@ -1,0 +1,69 @@
+"""Cross-cutting page rules: log-in required, Chinese error pages, no inline script."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ProjectFactory, VillageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_urls():
+    project = ProjectFactory()
+    village = VillageFactory()
+    project.villages.add(village)
+    return [
+        reverse("home"),
+        reverse("projects:list"),
+        reverse("projects:detail", args=[project.pk]),
+        reverse("villages:list"),
+        reverse("villages:detail", args=[village.pk]),
+    ]
+
+
+def test_anonymous_users_are_sent_to_log_in(client, page_urls):
+    for url in [*page_urls, reverse("admin:index")]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"]
+
+
+def test_pages_have_no_inline_script_or_style_and_send_a_csp(user_client, page_urls):
+    for url in [*page_urls, reverse("login")]:
+        response = user_client.get(url)
+        assert response.status_code == 200, url
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        content = response.content.decode()
+        for tag in re.findall(r"<script\b[^>]*>", content):
+            assert "src=" in tag, f"inline script on {url}: {tag}"
+        assert not re.search(r"\sstyle=", content), f"inline style on {url}"
+        assert not re.search(r"\son[a-z]+=", content), f"inline event handler on {url}"
+
+
+def test_logged_in_user_sees_the_navigation_in_chinese(user_client):
+    content = user_client.get(reverse("home")).content.decode()
+    for label in ("工作台", "项目", "村集体经济", "退出登录"):
+        assert label in content
+    assert "管理后台" not in content  # only for users with admin rights
+
+
+def test_admins_see_the_admin_link(admin_client):
+    assert "管理后台" in admin_client.get(reverse("home")).content.decode()
+
+
+def test_not_found_page_is_chinese(user_client, settings):
+    settings.DEBUG = False
+    response = user_client.get("/projects/999999/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_logout_ends_the_session(user_client):
+    response = user_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert user_client.get(reverse("home")).status_code == 302
