@@ -47,7 +47,7 @@ setup: $(VENV)/.installed-run assets translations
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops web, worker and beat); mail goes to var/mail/"
-	$(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
