@@ -173,6 +173,8 @@ if CELERY_BROKER_URL:
 else:
     CELERY_BROKER_URL = "filesystem://"
     _QUEUE_DIR = VAR_DIR / "celery" / "queue"
+    # The transport lists this folder at start-up and fails if it is missing.
+    _QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
