@@ -67,3 +67,17 @@ def test_logout_ends_the_session(user_client):
     response = user_client.post(reverse("logout"))
     assert response.status_code == 302
     assert user_client.get(reverse("home")).status_code == 302
+
+
+def test_forbidden_and_server_error_pages_are_chinese(rf, user):
+    from django.core.exceptions import PermissionDenied
+    from django.views import defaults
+
+    request = rf.get("/")
+    request.user = user
+    forbidden = defaults.permission_denied(request, PermissionDenied())
+    assert forbidden.status_code == 403
+    assert "无权访问" in forbidden.content.decode()
+    error = defaults.server_error(request)
+    assert error.status_code == 500
+    assert "服务器" in error.content.decode()
