@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,9 +17,31 @@ from .models import (
     ProgressReport,
     Project,
     ReportPhoto,
+    ReportTransition,
     ResponsibleUnit,
+    StageTransition,
     TrafficLightThresholds,
 )
+
+
+def _message_of(error) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+class ObjectPermissionAdmin(SimpleHistoryAdmin):
+    """Ask the object-level rules (projects/rules.py) before changing or deleting a row."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return request.user.has_perm(f"projects.change_{self.opts.model_name}", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return super().has_delete_permission(request) and self.has_change_permission(request, obj)
 
 
 class FundingInline(admin.TabularInline):
@@ -40,15 +62,20 @@ class MilestoneInline(admin.TabularInline):
 
 
 class ProgressReportInline(admin.TabularInline):
+    """Reports are listed here and changed on their own page, where the workflow rules."""
+
     model = ProgressReport
     extra = 0
     fields = ["month", "status", "physical_progress", "investment_completed", "submitted_by"]
-    readonly_fields = ["status", "submitted_by"]
+    readonly_fields = fields
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(ObjectPermissionAdmin):
     list_display = [
         "name",
         "category",
@@ -111,6 +138,16 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return Project.objects.with_traffic_light(on=selectors.today())
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only administrators correct a stage directly (the workflow is the usual way);
+        only reviewers and administrators change who answers for a project."""
+        readonly = []
+        if not request.user.has_perm("projects.cancel_project", obj):
+            readonly.append("stage")
+        if not request.user.has_perm("projects.assign_project", obj):
+            readonly.extend(services.ASSIGNMENT_FIELDS)
+        return readonly
+
     @admin.display(description=_("traffic light"), ordering="light")
     def traffic_light(self, project):
         return format_html(
@@ -139,7 +176,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ObjectPermissionAdmin):
     list_display = ["title", "project", "due_date", "completed_on", "owner"]
     list_filter = ["completed_on", "project__stage"]
     search_fields = ["title", "project__name"]
@@ -152,8 +189,11 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     def mark_completed(self, request, queryset):
         completed = 0
         for milestone in queryset.filter(completed_on__isnull=True):
-            services.milestone_complete(milestone=milestone, acting_user=request.user)
-            completed += 1
+            try:
+                services.milestone_complete(milestone=milestone, acting_user=request.user)
+                completed += 1
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, _message_of(error), messages.ERROR)
         self.message_user(
             request,
             ngettext(
@@ -173,7 +213,7 @@ class ReportPhotoInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(ObjectPermissionAdmin):
     list_display = [
         "project",
         "month",
@@ -190,6 +230,21 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     list_select_related = ["project", "submitted_by", "reviewed_by"]
     inlines = [ReportPhotoInline]
     actions = ["approve"]
+    # The review fields change only through the workflow (the action below).
+    readonly_fields = [
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        """An approved report is immutable, for administrators too."""
+        if obj is not None and obj.status == ProgressReport.Status.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
 
     @admin.action(description=_("Approve the selected submitted reports"))
     def approve(self, request, queryset):
@@ -198,8 +253,8 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
             try:
                 services.progress_report_approve(report=report, acting_user=request.user)
                 approved += 1
-            except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"{report}: {_message_of(error)}", messages.ERROR)
         self.message_user(
             request,
             ngettext("%(count)d report approved.", "%(count)d reports approved.", approved)
@@ -214,6 +269,11 @@ class ReportPhotoAdmin(SimpleHistoryAdmin):
     search_fields = ["caption", "report__project__name"]
     autocomplete_fields = ["report", "uploaded_by"]
     list_select_related = ["report__project", "uploaded_by"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return request.user.has_perm("projects.change_progressreport", obj.report)
 
 
 @admin.register(AnnualPlan)
@@ -281,3 +341,34 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["indicator"]
     list_select_related = ["indicator"]
     ordering = [F("indicator__display_order").asc(), "year"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow records are an audit trail: readable, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["project", "from_stage", "to_stage", "acting_user", "at", "comment"]
+    list_filter = ["to_stage"]
+    search_fields = ["project__name", "comment"]
+    date_hierarchy = "at"
+    list_select_related = ["project", "acting_user"]
+
+
+@admin.register(ReportTransition)
+class ReportTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "from_status", "to_status", "acting_user", "at", "comment"]
+    list_filter = ["to_status"]
+    search_fields = ["report__project__name", "comment"]
+    date_hierarchy = "at"
+    list_select_related = ["report__project", "acting_user"]

@@ -12,6 +12,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 
@@ -23,16 +24,17 @@ from .models import (
     ReportPhoto,
     ResponsibleUnit,
 )
+from .rules import Role
 
 DEMO_PASSWORD = "shanwang-demo-2024"
 DEMO_UNIT = "【演示】镇项目办"
 DEMO_USERS = [
-    # username, full name (last, first), role description, superuser
-    ("demo-admin", ("演示", "管理员"), "administrator", True),
-    ("demo-leader", ("演示", "领导"), "leader", False),
-    ("demo-reviewer", ("演示", "审核人"), "reviewer", False),
-    ("demo-staff", ("演示", "工作人员"), "staff", False),
-    ("demo-staff2", ("演示", "工作人员二"), "staff", False),
+    # username, full name (last, first), role, superuser
+    ("demo-admin", ("演示", "管理员"), Role.ADMINISTRATOR, True),
+    ("demo-leader", ("演示", "领导"), Role.LEADER, False),
+    ("demo-reviewer", ("演示", "审核人"), Role.REVIEWER, False),
+    ("demo-staff", ("演示", "工作人员"), Role.STAFF, False),
+    ("demo-staff2", ("演示", "工作人员二"), Role.STAFF, False),
 ]
 MILESTONE_STEPS = ["完成施工招标", "主体工程开工", "主体工程完工", "竣工验收"]
 
@@ -47,7 +49,7 @@ def seed(*, today: datetime.date) -> Counter:
     created = Counter()
     users = {}
     User = get_user_model()
-    for username, (last_name, first_name), _role, superuser in DEMO_USERS:
+    for username, (last_name, first_name), role, superuser in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
             username=username,
             defaults={
@@ -61,6 +63,7 @@ def seed(*, today: datetime.date) -> Counter:
         if was_created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role.value))
         created["user"] += was_created
         users[username] = user
 

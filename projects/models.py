@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shanwang.models import FIRST_YEAR, LAST_YEAR, TimeStampedModel, plausible_year_constraint
+from shanwang.validators import PhotoValidator
 
 from .querysets import Light, LightReason, ProjectQuerySet
 
@@ -456,7 +457,7 @@ class ReportPhoto(TimeStampedModel):
         related_name="photos",
         verbose_name=_("progress report"),
     )
-    image = models.ImageField(_("image"), upload_to="reports/%Y/%m/")
+    image = models.ImageField(_("image"), upload_to="reports/%Y/%m/", validators=[PhotoValidator()])
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
@@ -572,3 +573,65 @@ class IndicatorValue(TimeStampedModel):
 
     def __str__(self):
         return f"{self.indicator} {self.year} {self.get_value_kind_display()}"
+
+
+class StageTransition(models.Model):
+    """A recorded change of a project's stage: who, when, from what to what, and why."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="stage_transitions",
+        verbose_name=_("project"),
+    )
+    from_stage = models.CharField(_("from stage"), max_length=30, choices=Project.Stage.choices)
+    to_stage = models.CharField(_("to stage"), max_length=30, choices=Project.Stage.choices)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class ReportTransition(models.Model):
+    """A recorded step of a monthly report's review: submitted, approved or returned."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("progress report"),
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=ProgressReport.Status.choices
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=20, choices=ProgressReport.Status.choices
+    )
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("report review step")
+        verbose_name_plural = _("report review steps")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -84,6 +84,29 @@ def _as_float(expression):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Return the projects ``user`` answers for: as contact person or through a unit.
+
+        The SQL form of the ``manages_project`` rule in projects/rules.py.
+        """
+        from .rules import responsible_unit_ids
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(contact_person=user) | Q(responsible_unit__in=responsible_unit_ids(user))
+        )
+
+    def editable_by(self, user):
+        """Return the projects ``user`` may change (the ``can_edit_project`` rule)."""
+        from .rules import can_edit_any_project, is_staff_member
+
+        if can_edit_any_project(user):
+            return self
+        if is_staff_member(user):
+            return self.managed_by(user)
+        return self.none()
+
     def with_investment(self, *, year: int):
         """Annotate the investment figures of ``year``.
 

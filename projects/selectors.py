@@ -13,6 +13,8 @@ from .models import (
     Milestone,
     ProgressReport,
     Project,
+    ReportTransition,
+    StageTransition,
 )
 from .querysets import Light
 
@@ -45,9 +47,73 @@ def project_detail(*, pk: int, on: datetime.date | None = None) -> Project:
                 .prefetch_related("photos")
                 .order_by("-month"),
             ),
+            Prefetch(
+                "stage_transitions",
+                StageTransition.objects.select_related("acting_user").order_by("-at", "-pk"),
+            ),
         )
         .get(pk=pk)
     )
+
+
+def report_detail() -> QuerySet[ProgressReport]:
+    """Return reports with their project, people, photos and review steps."""
+    return ProgressReport.objects.select_related(
+        "project", "submitted_by", "reviewed_by"
+    ).prefetch_related(
+        "photos",
+        Prefetch(
+            "transitions",
+            ReportTransition.objects.select_related("acting_user").order_by("-at", "-pk"),
+        ),
+    )
+
+
+def project_changes(project: Project, *, limit: int = 20) -> list[dict]:
+    """Return the latest changes of a project, newest first, field by field.
+
+    Each change: when, who, and (field label, old value, new value) for every field that
+    changed; the first version lists no fields ("created").
+    """
+    records = list(
+        project.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    changes = []
+    for index, newer in enumerate(records[:limit]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        fields = []
+        if older is not None:
+            delta = newer.diff_against(older, foreign_keys_are_objs=True)
+            for change in delta.changes:
+                field = Project._meta.get_field(change.field)
+                fields.append(
+                    {
+                        "label": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        changes.append(
+            {
+                "at": newer.history_date,
+                "user": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "fields": fields,
+            }
+        )
+    return changes
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.many_to_many:
+        return "、".join(str(getattr(item, field.name, item)) for item in value) or "—"
+    return value
 
 
 def stage_counts() -> list[dict]:

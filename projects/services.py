@@ -1,14 +1,40 @@
-"""Write-side operations of the portfolio. Each takes the acting user and runs in one
-transaction; the history records who made the change."""
+"""Write-side operations of the portfolio.
+
+Each takes the acting user, checks the permission rules, runs in one transaction,
+validates before saving and records who made the change in the history. A refused
+action raises PermissionDenied; an invalid one raises ValidationError; in both cases
+nothing is saved.
+"""
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Milestone, ProgressReport
+from shanwang.audit import audit_log
+
+from .models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    ReportPhoto,
+    ReportTransition,
+    StageTransition,
+)
+from .workflows import REPORT_TRANSITIONS, STAGE_TRANSITIONS, Transition
+
+#: Fields of a project only reviewers and administrators may set.
+ASSIGNMENT_FIELDS = ("responsible_unit", "contact_person", "supervising_leader")
+#: Fields no form may set directly: the workflows own them.
+WORKFLOW_FIELDS = ("stage",)
+
+
+def _require(user, permission: str, obj, message: str) -> None:
+    if not user.has_perm(permission, obj):
+        audit_log("access_denied", user=user, permission=permission, object=str(obj))
+        raise PermissionDenied(message)
 
 
 def _save(instance, *, acting_user):
@@ -19,11 +45,140 @@ def _save(instance, *, acting_user):
     return instance
 
 
+def _check_transition(transition: Transition, obj, *, state: str, state_label, user) -> None:
+    if state not in transition.sources:
+        raise ValidationError(
+            _("“%(action)s” is not possible from the state “%(state)s”.")
+            % {"action": transition.label, "state": state_label}
+        )
+    if not transition.permission.test(user, obj):
+        audit_log("access_denied", user=user, action=transition.name, object=str(obj))
+        raise PermissionDenied(
+            _("You may not “%(action)s” on “%(object)s”.")
+            % {"action": transition.label, "object": obj}
+        )
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_update(*, project: Project, acting_user, data: dict) -> Project:
+    """Change a project's key figures; assignment fields need reviewer or admin rights."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    _require(
+        acting_user,
+        "projects.change_project",
+        project,
+        _("You may only change projects you are responsible for."),
+    )
+    for name, value in data.items():
+        if name in WORKFLOW_FIELDS:
+            raise ValidationError(_("The stage changes only through its workflow."))
+        if name in ASSIGNMENT_FIELDS and getattr(project, f"{name}_id") != getattr(
+            value, "pk", value
+        ):
+            _require(
+                acting_user,
+                "projects.assign_project",
+                project,
+                _("Only reviewers and administrators may change who answers for a project."),
+            )
+        if name != "villages":
+            setattr(project, name, value)
+    _save(project, acting_user=acting_user)
+    if "villages" in data:
+        project.villages.set(data["villages"])
+    return project
+
+
+@transaction.atomic
+def project_stage_change(
+    *,
+    project: Project,
+    transition: str,
+    acting_user,
+    comment: str = "",
+    actual_start: datetime.date | None = None,
+    actual_completion: datetime.date | None = None,
+) -> Project:
+    """Move a project along its stage workflow and record who, when and why."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    step = STAGE_TRANSITIONS.get(transition)
+    if step is None:
+        raise ValidationError(_("Unknown stage change “%(name)s”.") % {"name": transition})
+    _check_transition(
+        step,
+        project,
+        state=project.stage,
+        state_label=project.get_stage_display(),
+        user=acting_user,
+    )
+    if step.needs_comment and not comment.strip():
+        raise ValidationError({"comment": _("Please give the reason in the comment.")})
+    if actual_start is not None:
+        project.actual_start = actual_start
+    if actual_completion is not None:
+        project.actual_completion = actual_completion
+    if problem := step.requirement(project):
+        raise ValidationError(problem)
+    from_stage = project.stage
+    project.stage = step.target or _stage_before_suspension(project)
+    _save(project, acting_user=acting_user)
+    StageTransition.objects.create(
+        project=project,
+        from_stage=from_stage,
+        to_stage=project.stage,
+        acting_user=acting_user,
+        comment=comment,
+    )
+    audit_log("stage_change", user=acting_user, project=project.pk, to=project.stage)
+    return project
+
+
+def _stage_before_suspension(project: Project) -> str:
+    suspension = (
+        project.stage_transitions.filter(to_stage=Project.Stage.SUSPENDED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if suspension is None:
+        raise ValidationError(
+            _("The stage before the suspension is not recorded; an administrator sets it.")
+        )
+    return suspension.from_stage
+
+
+# Milestones ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_create(
+    *, project: Project, acting_user, title: str, due_date: datetime.date, owner=None, note=""
+) -> Milestone:
+    """Add a milestone to a project."""
+    _require(
+        acting_user,
+        "projects.add_milestone",
+        project,
+        _("You may only add milestones to projects you are responsible for."),
+    )
+    milestone = Milestone(project=project, title=title, due_date=due_date, owner=owner, note=note)
+    return _save(milestone, acting_user=acting_user)
+
+
 @transaction.atomic
 def milestone_complete(
     *, milestone: Milestone, acting_user, completed_on: datetime.date | None = None
 ) -> Milestone:
     """Mark a milestone as completed on ``completed_on`` (today by default)."""
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    _require(
+        acting_user,
+        "projects.change_milestone",
+        milestone,
+        _("You may only complete milestones of projects you are responsible for."),
+    )
     if milestone.completed_on is not None:
         raise ValidationError(
             _("The milestone “%(title)s” was already completed on %(date)s.")
@@ -33,21 +188,138 @@ def milestone_complete(
     return _save(milestone, acting_user=acting_user)
 
 
+# Monthly reports ----------------------------------------------------------------------
+
+REPORT_FIELDS = ("physical_progress", "investment_completed", "narrative", "problems")
+
+
 @transaction.atomic
-def progress_report_approve(
-    *, report: ProgressReport, acting_user, comment: str = ""
+def progress_report_create(
+    *, project: Project, acting_user, month: datetime.date, **fields
 ) -> ProgressReport:
-    """Approve a submitted report; its figures then count in the portfolio."""
-    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != ProgressReport.Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted report can be approved; “%(report)s” is %(status)s.")
-            % {"report": report, "status": report.get_status_display()}
-        )
-    if report.submitted_by_id == acting_user.pk:
-        raise ValidationError(_("You cannot approve a report you submitted yourself."))
-    report.status = ProgressReport.Status.APPROVED
-    report.reviewed_by = acting_user
-    report.reviewed_at = timezone.now()
-    report.review_comment = comment
+    """Start a draft monthly report for ``month`` of a project."""
+    _require(
+        acting_user,
+        "projects.add_progressreport",
+        project,
+        _("You may only report on projects you are responsible for."),
+    )
+    report = ProgressReport(
+        project=project,
+        month=month.replace(day=1),
+        status=ProgressReport.Status.DRAFT,
+        **{name: fields[name] for name in REPORT_FIELDS if name in fields},
+    )
     return _save(report, acting_user=acting_user)
+
+
+@transaction.atomic
+def progress_report_update(*, report: ProgressReport, acting_user, **fields) -> ProgressReport:
+    """Change a draft or returned report; a submitted or approved one is frozen."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    if report.status == ProgressReport.Status.APPROVED:
+        raise ValidationError(
+            _("An approved report cannot be changed; write a new report for a correction.")
+        )
+    _require(
+        acting_user,
+        "projects.change_progressreport",
+        report,
+        _("You may only change your projects' draft or returned reports."),
+    )
+    for name in REPORT_FIELDS:
+        if name in fields:
+            setattr(report, name, fields[name])
+    return _save(report, acting_user=acting_user)
+
+
+@transaction.atomic
+def progress_report_transition(
+    *, report: ProgressReport, transition: str, acting_user, comment: str = ""
+) -> ProgressReport:
+    """Submit, approve or return a report, recording who, when and the comment."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    step = REPORT_TRANSITIONS.get(transition)
+    if step is None:
+        raise ValidationError(_("Unknown review step “%(name)s”.") % {"name": transition})
+    _check_transition(
+        step,
+        report,
+        state=report.status,
+        state_label=report.get_status_display(),
+        user=acting_user,
+    )
+    if step.needs_comment and not comment.strip():
+        raise ValidationError({"comment": _("Please say what needs changing in the comment.")})
+    from_status = report.status
+    report.status = step.target
+    now = timezone.now()
+    if step.target == ProgressReport.Status.SUBMITTED:
+        report.submitted_by, report.submitted_at = acting_user, now
+    else:
+        report.reviewed_by, report.reviewed_at = acting_user, now
+        report.review_comment = comment
+    _save(report, acting_user=acting_user)
+    ReportTransition.objects.create(
+        report=report,
+        from_status=from_status,
+        to_status=report.status,
+        acting_user=acting_user,
+        comment=comment,
+    )
+    if step.target != ProgressReport.Status.SUBMITTED:
+        audit_log(f"report_{transition}", user=acting_user, report=report.pk)
+    return report
+
+
+def progress_report_approve(*, report, acting_user, comment: str = "") -> ProgressReport:
+    """Approve a submitted report; its figures then count in the portfolio."""
+    return progress_report_transition(
+        report=report, transition="approve", acting_user=acting_user, comment=comment
+    )
+
+
+@transaction.atomic
+def report_photo_add(
+    *, report: ProgressReport, acting_user, image, caption: str = "", taken_at=None
+) -> ReportPhoto:
+    """Attach a site photo to a report that can still be changed."""
+    report = ProgressReport.objects.select_related("project").get(pk=report.pk)
+    _require(
+        acting_user,
+        "projects.change_progressreport",
+        report,
+        _("Photos can only be added to your projects' draft or returned reports."),
+    )
+    photo = ReportPhoto(
+        report=report, image=image, caption=caption, taken_at=taken_at, uploaded_by=acting_user
+    )
+    return _save(photo, acting_user=acting_user)
+
+
+@transaction.atomic
+def progress_report_save(
+    *,
+    acting_user,
+    fields: dict,
+    project: Project | None = None,
+    report: ProgressReport | None = None,
+    photo=None,
+    caption: str = "",
+    submit: bool = False,
+) -> ProgressReport:
+    """Create (with ``project``) or change (with ``report``) a monthly report, attach a
+    photo and optionally submit it, all or nothing."""
+    if report is None:
+        report = progress_report_create(
+            project=project, acting_user=acting_user, month=fields["month"], **fields
+        )
+    else:
+        report = progress_report_update(report=report, acting_user=acting_user, **fields)
+    if photo is not None:
+        report_photo_add(report=report, acting_user=acting_user, image=photo, caption=caption)
+    if submit:
+        report = progress_report_transition(
+            report=report, transition="submit", acting_user=acting_user
+        )
+    return report

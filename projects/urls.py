@@ -7,4 +7,24 @@ app_name = "projects"
 urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="list"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
+    path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="edit"),
+    path("projects/<int:pk>/stage/", views.ProjectStageView.as_view(), name="stage"),
+    path(
+        "projects/<int:pk>/milestones/",
+        views.MilestoneCreateView.as_view(),
+        name="milestone_add",
+    ),
+    path(
+        "milestones/<int:pk>/complete/",
+        views.MilestoneCompleteView.as_view(),
+        name="milestone_complete",
+    ),
+    path("projects/<int:pk>/reports/new/", views.ReportFormView.as_view(), name="report_add"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:report_pk>/edit/", views.ReportFormView.as_view(), name="report_edit"),
+    path(
+        "reports/<int:pk>/<slug:transition>/",
+        views.ReportTransitionView.as_view(),
+        name="report_transition",
+    ),
 ]

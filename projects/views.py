@@ -1,15 +1,46 @@
+"""Portfolio pages. Views stay thin: selectors read, services write, rules decide."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.views.generic import DetailView, TemplateView
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
 from django_tables2 import SingleTableView
 
 from villages import selectors as village_selectors
 
-from . import selectors
-from .models import Project
+from . import selectors, services
+from .forms import (
+    MilestoneForm,
+    ProgressReportForm,
+    ProjectForm,
+    ReportTransitionForm,
+    StageChangeForm,
+)
+from .models import Milestone, ProgressReport, Project
 from .tables import ProjectTable
+from .workflows import available_report_transitions, available_stage_transitions
 
 
-class DashboardView(TemplateView):
+class PortfolioReaderMixin(PermissionRequiredMixin):
+    """Every role reads the portfolio; a user without a role gets 403."""
+
+    permission_required = "projects.read_portfolio"
+
+
+def apply_validation_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DashboardView(PortfolioReaderMixin, TemplateView):
     """工作台: the portfolio at a glance."""
 
     template_name = "projects/dashboard.html"
@@ -24,7 +55,7 @@ class DashboardView(TemplateView):
         )
 
 
-class ProjectListView(SingleTableView):
+class ProjectListView(PortfolioReaderMixin, SingleTableView):
     table_class = ProjectTable
     template_name = "projects/project_list.html"
 
@@ -32,7 +63,7 @@ class ProjectListView(SingleTableView):
         return selectors.project_list()
 
 
-class ProjectDetailView(DetailView):
+class ProjectDetailView(PortfolioReaderMixin, DetailView):
     template_name = "projects/project_detail.html"
     context_object_name = "project"
 
@@ -41,3 +72,206 @@ class ProjectDetailView(DetailView):
             return selectors.project_detail(pk=self.kwargs["pk"])
         except Project.DoesNotExist as missing:
             raise Http404 from missing
+
+    def get_context_data(self, **kwargs):
+        project, user = self.object, self.request.user
+        kwargs.setdefault("stage_form", StageChangeForm())
+        kwargs.setdefault("milestone_form", MilestoneForm())
+        return super().get_context_data(
+            stage_transitions=available_stage_transitions(project, user),
+            changes=selectors.project_changes(project),
+            **kwargs,
+        )
+
+
+class ProjectActionView(PortfolioReaderMixin, View):
+    """A POST-only action on a project; on invalid input the project page comes back with
+    the errors and status 400, and nothing is saved."""
+
+    form_class = None
+    form_context_name = None
+
+    def post(self, request, pk):
+        project = get_object_or_404(Project, pk=pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(project, form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, message)
+                return redirect(project)
+        view = ProjectDetailView(request=request, kwargs={"pk": pk})
+        view.object = view.get_object()
+        context = view.get_context_data(**{self.form_context_name: form})
+        return view.render_to_response(context, status=400)
+
+    def perform(self, project, data) -> str:
+        raise NotImplementedError
+
+
+class ProjectStageView(ProjectActionView):
+    form_class = StageChangeForm
+    form_context_name = "stage_form"
+
+    def perform(self, project, data):
+        project = services.project_stage_change(
+            project=project,
+            transition=data["transition"],
+            acting_user=self.request.user,
+            comment=data["comment"],
+            actual_start=data["actual_start"],
+            actual_completion=data["actual_completion"],
+        )
+        return _("The stage is now “%(stage)s”.") % {"stage": project.get_stage_display()}
+
+
+class MilestoneCreateView(ProjectActionView):
+    form_class = MilestoneForm
+    form_context_name = "milestone_form"
+
+    def perform(self, project, data):
+        milestone = services.milestone_create(
+            project=project, acting_user=self.request.user, **data
+        )
+        return _("Milestone “%(title)s” added.") % {"title": milestone.title}
+
+
+class MilestoneCompleteView(PortfolioReaderMixin, View):
+    def post(self, request, pk):
+        milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=pk)
+        try:
+            services.milestone_complete(milestone=milestone, acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            messages.success(
+                request, _("Milestone “%(title)s” completed.") % {"title": milestone.title}
+            )
+        return redirect(milestone.project)
+
+
+class ProjectUpdateView(PortfolioReaderMixin, FormView):
+    template_name = "projects/project_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.project = get_object_or_404(Project, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        user = self.request.user
+        if not user.has_perm("projects.change_project", self.project):
+            raise PermissionDenied(_("You may only change projects you are responsible for."))
+        return ProjectForm(
+            **self.get_form_kwargs(),
+            instance=self.project,
+            can_assign=user.has_perm("projects.assign_project", self.project),
+        )
+
+    def form_valid(self, form):
+        try:
+            services.project_update(
+                project=self.project, acting_user=self.request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The project has been saved."))
+        return redirect(self.project)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.project, **kwargs)
+
+
+class ReportFormView(PortfolioReaderMixin, FormView):
+    """Write or change a monthly report, with a photo; save as draft or submit."""
+
+    template_name = "projects/report_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if "report_pk" in kwargs:
+            self.report = get_object_or_404(
+                ProgressReport.objects.select_related("project"), pk=kwargs["report_pk"]
+            )
+            self.project = self.report.project
+            permission = ("projects.change_progressreport", self.report)
+        else:
+            self.report = None
+            self.project = get_object_or_404(Project, pk=kwargs["pk"])
+            permission = ("projects.add_progressreport", self.project)
+        if request.user.is_authenticated and not request.user.has_perm(*permission):
+            raise PermissionDenied(
+                _("You may only write and change your projects' draft or returned reports.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return ProgressReportForm(**self.get_form_kwargs(), instance=self.report)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            report = services.progress_report_save(
+                acting_user=self.request.user,
+                project=self.project,
+                report=self.report,
+                fields={name: data[name] for name in form.Meta.fields if name in data},
+                photo=data.get("photo"),
+                caption=data.get("photo_caption", ""),
+                submit="submit" in self.request.POST,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Report for %(month)s saved: %(status)s.")
+            % {"month": f"{report.month:%Y-%m}", "status": report.get_status_display()},
+        )
+        return redirect("projects:report", pk=report.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.project, report=self.report, **kwargs)
+
+
+class ReportDetailView(PortfolioReaderMixin, DetailView):
+    template_name = "projects/report_detail.html"
+    context_object_name = "report"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(selectors.report_detail(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("transition_form", ReportTransitionForm())
+        return super().get_context_data(
+            transitions=available_report_transitions(self.object, self.request.user), **kwargs
+        )
+
+
+class ReportTransitionView(PortfolioReaderMixin, View):
+    """Submit, approve or return a report (POST); errors come back with status 400."""
+
+    def post(self, request, pk, transition):
+        report = get_object_or_404(ProgressReport, pk=pk)
+        form = ReportTransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                report = services.progress_report_transition(
+                    report=report,
+                    transition=transition,
+                    acting_user=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The report is now “%(status)s”.") % {"status": report.get_status_display()},
+                )
+                return redirect("projects:report", pk=report.pk)
+        view = ReportDetailView(request=request, kwargs={"pk": pk})
+        view.object = view.get_object()
+        context = view.get_context_data(transition_form=form)
+        return view.render_to_response(context, status=400)

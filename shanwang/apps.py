@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ShanwangConfig(AppConfig):
     name = "shanwang"
     verbose_name = _("Shanwang portfolio")
+
+    def ready(self):
+        from . import audit, sessions  # noqa: F401  (they connect log-in signal receivers)

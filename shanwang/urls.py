@@ -3,16 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from projects.views import DashboardView
 
 from . import views
-
-admin.site.site_header = _("Shanwang Town project portfolio administration")
-admin.site.site_title = _("Shanwang Town Projects")
-admin.site.index_title = _("Records")
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="home"),
@@ -29,3 +24,5 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "shanwang.views.permission_denied"

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .audit import audit_log
 
 
 @login_not_required
@@ -22,3 +24,14 @@ def healthz(request):
         },
         status=200 if database_ok else 503,
     )
+
+
+def permission_denied(request, exception):
+    """Log the refusal in the audit log, then show the Chinese 403 page."""
+    audit_log(
+        "access_denied",
+        user=request.user if request.user.is_authenticated else None,
+        path=request.path,
+        method=request.method,
+    )
+    return defaults.permission_denied(request, exception)

@@ -23,11 +23,22 @@ def uses_postgresql():
     )
 
 
+def with_role(user, role):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user(
+    """A staff member (工作人员) who answers for no project yet."""
+    from projects.rules import Role
+
+    user = django_user_model.objects.create_user(
         username="wang.fang", password="correct-horse-battery", last_name="王", first_name="芳"
     )
+    return with_role(user, Role.STAFF)
 
 
 @pytest.fixture

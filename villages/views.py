@@ -1,9 +1,11 @@
 from django.views.generic import DetailView, ListView
 
+from projects.views import PortfolioReaderMixin
+
 from . import selectors
 
 
-class VillageListView(ListView):
+class VillageListView(PortfolioReaderMixin, ListView):
     template_name = "villages/village_list.html"
     context_object_name = "villages"
 
@@ -16,7 +18,7 @@ class VillageListView(ListView):
         )
 
 
-class VillageDetailView(DetailView):
+class VillageDetailView(PortfolioReaderMixin, DetailView):
     template_name = "villages/village_detail.html"
     context_object_name = "village"
 

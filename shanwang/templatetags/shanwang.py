@@ -18,3 +18,9 @@ def person_name(user) -> str:
     if _is_chinese(family + given):
         return f"{family}{given}"
     return f"{given} {family}".strip()
+
+
+@register.simple_tag(takes_context=True)
+def user_may(context, permission: str, obj=None) -> bool:
+    """Return whether the current user holds ``permission`` on ``obj`` (the rules)."""
+    return context["request"].user.has_perm(permission, obj)

@@ -46,10 +46,22 @@ def test_seed_is_marked_idempotent_and_removable():
     assert AnnualPlan.objects.filter(year=2024, is_demo=False).exists()
 
 
-def test_demo_accounts_can_log_in(client):
+def test_demo_accounts_can_log_in_with_their_roles(client):
     demo.seed(today=TODAY)
-    assert client.login(username="demo-staff", password=demo.DEMO_PASSWORD)
-    assert get_user_model().objects.get(username="demo-admin").is_superuser
+    response = client.post(
+        "/accounts/login/", {"username": "demo-staff", "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    roles = {user.username: set(user.groups.values_list("name", flat=True)) for user in users}
+    assert roles == {
+        "demo-admin": {"管理员"},
+        "demo-leader": {"领导"},
+        "demo-reviewer": {"审核人"},
+        "demo-staff": {"工作人员"},
+        "demo-staff2": {"工作人员"},
+    }
+    assert users.get(username="demo-admin").is_superuser
 
 
 @override_settings(DEBUG=False)

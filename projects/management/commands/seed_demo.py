@@ -27,4 +27,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo records created: {dict(created) or 'none (already present)'}.")
         self.stdout.write(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
         for username, _name, role, _superuser in demo.DEMO_USERS:
-            self.stdout.write(f"  {username:<14} {role}")
+            self.stdout.write(f"  {username:<14} {role.value} ({role.label})")

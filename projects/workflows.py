@@ -1,0 +1,148 @@
+"""The two workflows as explicit state machines: a project's stage, a report's review.
+
+Each transition names where it may start, where it leads, who may take it (a rules
+predicate) and what it requires. Services in services.py apply them; views and
+templates list ``available_*`` transitions to show only the buttons a user may press.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from . import rules as perms
+from .models import ProgressReport, Project
+
+Stage = Project.Stage
+Status = ProgressReport.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    # None: back to the stage the project was in before it was suspended.
+    target: str | None
+    permission: Callable
+    # Return an error message when the object is not ready for the transition.
+    requirement: Callable = field(default=lambda obj: None)
+    needs_comment: bool = False
+
+
+def _needs_actual_start(project):
+    if project.actual_start is None:
+        return _("Starting construction needs the actual start date.")
+    return None
+
+
+def _needs_actual_completion(project):
+    if project.actual_completion is None:
+        return _("Completion needs the actual completion date.")
+    return None
+
+
+STAGE_TRANSITIONS = {
+    transition.name: transition
+    for transition in [
+        Transition(
+            "begin_preliminary",
+            _("Begin preliminary work"),
+            (Stage.PLANNING,),
+            Stage.PRELIMINARY,
+            perms.can_edit_project,
+        ),
+        Transition(
+            "start_construction",
+            _("Start construction"),
+            (Stage.PRELIMINARY,),
+            Stage.UNDER_CONSTRUCTION,
+            perms.can_edit_project,
+            _needs_actual_start,
+        ),
+        Transition(
+            "complete",
+            _("Complete construction"),
+            (Stage.UNDER_CONSTRUCTION,),
+            Stage.COMPLETED,
+            perms.can_edit_project,
+            _needs_actual_completion,
+        ),
+        Transition(
+            "put_into_operation",
+            _("Put into operation"),
+            (Stage.COMPLETED,),
+            Stage.IN_OPERATION,
+            perms.can_edit_project,
+        ),
+        Transition(
+            "suspend",
+            _("Suspend"),
+            (Stage.PLANNING, Stage.PRELIMINARY, Stage.UNDER_CONSTRUCTION),
+            Stage.SUSPENDED,
+            perms.can_edit_any_project,
+            needs_comment=True,
+        ),
+        Transition(
+            "resume",
+            _("Resume"),
+            (Stage.SUSPENDED,),
+            None,
+            perms.can_edit_any_project,
+        ),
+        Transition(
+            "cancel",
+            _("Cancel the project"),
+            (Stage.PLANNING, Stage.PRELIMINARY, Stage.UNDER_CONSTRUCTION, Stage.SUSPENDED),
+            Stage.CANCELLED,
+            perms.is_administrator,
+            needs_comment=True,
+        ),
+    ]
+}
+
+REPORT_TRANSITIONS = {
+    transition.name: transition
+    for transition in [
+        Transition(
+            "submit",
+            _("Submit for review"),
+            (Status.DRAFT, Status.RETURNED),
+            Status.SUBMITTED,
+            perms.can_edit_report,
+        ),
+        Transition(
+            "approve",
+            _("Approve"),
+            (Status.SUBMITTED,),
+            Status.APPROVED,
+            perms.can_review_report,
+        ),
+        Transition(
+            "return",
+            _("Return for changes"),
+            (Status.SUBMITTED,),
+            Status.RETURNED,
+            perms.can_review_report,
+            needs_comment=True,
+        ),
+    ]
+}
+
+
+def available_stage_transitions(project, user) -> list[Transition]:
+    """Return the stage transitions ``user`` may take on ``project`` now."""
+    return [
+        transition
+        for transition in STAGE_TRANSITIONS.values()
+        if project.stage in transition.sources and transition.permission.test(user, project)
+    ]
+
+
+def available_report_transitions(report, user) -> list[Transition]:
+    """Return the review steps ``user`` may take on ``report`` now."""
+    return [
+        transition
+        for transition in REPORT_TRANSITIONS.values()
+        if report.status in transition.sources and transition.permission.test(user, report)
+    ]
