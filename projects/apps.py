@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Project portfolio")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .roles import ensure_role_groups
+
+        # After auth's own hook has made the permissions the groups are given.
+        post_migrate.connect(ensure_role_groups, sender=self)

@@ -2,8 +2,12 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from simple_history.models import DeletedObject
+
+from shanwang.templatetags.shanwang import person_name
 
 from .models import (
     AnnualPlan,
@@ -107,12 +111,20 @@ def project_changes(project: Project, *, limit: int = 20) -> list[dict]:
 
 
 def _display(field, value):
-    if value in (None, ""):
+    """Return a history value as people read it."""
+    if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
         return "—"
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.many_to_many:
-        return "、".join(str(getattr(item, field.name, item)) for item in value) or "—"
+        # simple_history gives the through rows; the other side is named after the model.
+        related = field.related_model._meta.model_name
+        names = field.related_model.objects.filter(
+            pk__in=[getattr(row[related], "pk", row[related]) for row in value]
+        ).values_list("name", flat=True)
+        return "、".join(names) or "—"
+    if isinstance(value, get_user_model()):
+        return person_name(value)
     return value
 
 

@@ -311,8 +311,9 @@ def progress_report_save(
     """Create (with ``project``) or change (with ``report``) a monthly report, attach a
     photo and optionally submit it, all or nothing."""
     if report is None:
+        fields = dict(fields)
         report = progress_report_create(
-            project=project, acting_user=acting_user, month=fields["month"], **fields
+            project=project, acting_user=acting_user, month=fields.pop("month"), **fields
         )
     else:
         report = progress_report_update(report=report, acting_user=acting_user, **fields)

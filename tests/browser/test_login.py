@@ -3,7 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from projects.rules import Role
 from tests.browser.conftest import screenshot
+from tests.conftest import with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,9 +15,10 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def staff_member(django_user_model):
     call_command("load_report_data", verbosity=0)
-    return django_user_model.objects.create_user(
+    user = django_user_model.objects.create_user(
         username="li.ming", password=PASSWORD, last_name="李", first_name="明"
     )
+    return with_role(user, Role.STAFF)
 
 
 def log_in(page, live_server, username):
