@@ -4,7 +4,8 @@ from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from shanwang.admin_site import HistoryAdmin
 
 from . import selectors, services
 from .models import (
@@ -30,8 +31,18 @@ def _message_of(error) -> str:
     return str(error)
 
 
-class ObjectPermissionAdmin(SimpleHistoryAdmin):
-    """Ask the object-level rules (projects/rules.py) before changing or deleting a row."""
+class ObjectPermissionAdmin(HistoryAdmin):
+    """Ask the object-level rules (projects/rules.py) before adding, changing or deleting a
+    row. ``add_permission_on`` names the permission and the parent it is checked on."""
+
+    add_permission_on: tuple[str, str] | None = None
+
+    def save_model(self, request, obj, form, change):
+        if not change and self.add_permission_on:
+            permission, parent = self.add_permission_on
+            if not request.user.has_perm(permission, getattr(obj, parent)):
+                raise PermissionDenied(_("You may only add records to projects you answer for."))
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -177,6 +188,7 @@ class ProjectAdmin(ObjectPermissionAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(ObjectPermissionAdmin):
+    add_permission_on = ("projects.add_milestone", "project")
     list_display = ["title", "project", "due_date", "completed_on", "owner"]
     list_filter = ["completed_on", "project__stage"]
     search_fields = ["title", "project__name"]
@@ -214,6 +226,7 @@ class ReportPhotoInline(admin.TabularInline):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ObjectPermissionAdmin):
+    add_permission_on = ("projects.add_progressreport", "project")
     list_display = [
         "project",
         "month",
@@ -264,7 +277,8 @@ class ProgressReportAdmin(ObjectPermissionAdmin):
 
 
 @admin.register(ReportPhoto)
-class ReportPhotoAdmin(SimpleHistoryAdmin):
+class ReportPhotoAdmin(ObjectPermissionAdmin):
+    add_permission_on = ("projects.change_progressreport", "report")
     list_display = ["__str__", "report", "taken_at", "uploaded_by"]
     search_fields = ["caption", "report__project__name"]
     autocomplete_fields = ["report", "uploaded_by"]
@@ -277,7 +291,7 @@ class ReportPhotoAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(HistoryAdmin):
     list_display = ["project", "year", "planned_investment", "physical_goals"]
     list_filter = ["year"]
     search_fields = ["project__name", "physical_goals"]
@@ -286,7 +300,7 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(SimpleHistoryAdmin):
+class FundingAdmin(HistoryAdmin):
     list_display = ["project", "source", "amount", "note"]
     list_filter = ["source"]
     search_fields = ["project__name", "source__name"]
@@ -295,13 +309,13 @@ class FundingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(SimpleHistoryAdmin):
+class FundingSourceAdmin(HistoryAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
 
 
 @admin.register(ResponsibleUnit)
-class ResponsibleUnitAdmin(SimpleHistoryAdmin):
+class ResponsibleUnitAdmin(HistoryAdmin):
     list_display = ["name", "kind", "village"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -310,7 +324,7 @@ class ResponsibleUnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TrafficLightThresholds)
-class TrafficLightThresholdsAdmin(SimpleHistoryAdmin):
+class TrafficLightThresholdsAdmin(HistoryAdmin):
     list_display = ["__str__", "yellow_points_behind", "red_points_behind", "red_days_overdue"]
 
     def has_add_permission(self, request):
@@ -326,7 +340,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = ["name", "code", "unit", "kind", "display_order"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -334,7 +348,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(HistoryAdmin):
     list_display = ["indicator", "year", "value_kind", "bound", "value", "source_note"]
     list_filter = ["year", "value_kind", "indicator"]
     search_fields = ["indicator__name", "source_note"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from shanwang.admin_site import HistoryAdmin
 
 from .models import CollectiveEnterprise, CollectiveIncome, Honour, SpecialtyProduct, Village
 
@@ -27,7 +28,7 @@ class HonourInline(admin.TabularInline):
 
 
 @admin.register(Village)
-class VillageAdmin(SimpleHistoryAdmin):
+class VillageAdmin(HistoryAdmin):
     list_display = ["name", "kind", "source_note"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -40,7 +41,7 @@ class VillageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CollectiveEnterprise)
-class CollectiveEnterpriseAdmin(SimpleHistoryAdmin):
+class CollectiveEnterpriseAdmin(HistoryAdmin):
     list_display = ["name", "village", "kind", "status", "partner_company", "established"]
     list_filter = ["kind", "status", "village"]
     search_fields = ["name", "partner_company", "description"]
@@ -50,7 +51,7 @@ class CollectiveEnterpriseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CollectiveIncome)
-class CollectiveIncomeAdmin(SimpleHistoryAdmin):
+class CollectiveIncomeAdmin(HistoryAdmin):
     list_display = ["village", "year", "amount", "note"]
     list_filter = ["year", "village"]
     search_fields = ["village__name", "note"]
@@ -59,7 +60,7 @@ class CollectiveIncomeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Honour)
-class HonourAdmin(SimpleHistoryAdmin):
+class HonourAdmin(HistoryAdmin):
     list_display = ["title", "village", "year", "awarded_by"]
     list_filter = ["year", "village"]
     search_fields = ["title", "village__name"]
@@ -68,7 +69,7 @@ class HonourAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SpecialtyProduct)
-class SpecialtyProductAdmin(SimpleHistoryAdmin):
+class SpecialtyProductAdmin(HistoryAdmin):
     list_display = ["name", "village", "place"]
     list_filter = ["village"]
     search_fields = ["name", "place"]
