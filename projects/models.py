@@ -1,11 +1,13 @@
 """The town's investment projects, their plans, milestones, monthly reports and indicators."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -365,6 +367,17 @@ class Milestone(TimeStampedModel):
 
     def __str__(self):
         return f"{self.project} · {self.title}"
+
+    def is_overdue_on(self, on: datetime.date) -> bool:
+        """Return whether the milestone is still open after its due date, as of ``on``.
+
+        The same rule as ProjectQuerySet.with_milestone_summary's ``overdue`` in SQL.
+        """
+        return self.completed_on is None and self.due_date < on
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
 
 
 class ProgressReport(TimeStampedModel):

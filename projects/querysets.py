@@ -113,7 +113,9 @@ class ProjectQuerySet(models.QuerySet):
         - ``cumulative_investment`` = Σ investment completed in approved reports, all months;
         - ``year_completed_investment`` = the same sum over the months of ``year``;
         - ``year_planned_investment`` = the annual plan's planned investment for ``year``,
-          NULL when the project has no plan for that year.
+          NULL when the project has no plan for that year;
+        - ``year_completed_share`` = completed / planned this year, NULL without a plan
+          with a planned investment above zero.
         Only approved reports count: a draft or returned figure is not official.
         """
         from .models import AnnualPlan, ProgressReport
@@ -129,6 +131,16 @@ class ProjectQuerySet(models.QuerySet):
             cumulative_investment=_sum_of_investment(approved),
             year_completed_investment=_sum_of_investment(this_year),
             year_planned_investment=Subquery(plan.values("planned_investment")[:1]),
+        ).annotate(
+            year_completed_share=Case(
+                When(
+                    year_planned_investment__gt=0,
+                    then=_as_float("year_completed_investment")
+                    / _as_float("year_planned_investment"),
+                ),
+                default=Value(None),
+                output_field=FloatField(),
+            )
         )
 
     def with_schedule_pace(self, *, on: datetime.date):

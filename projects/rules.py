@@ -126,5 +126,6 @@ rules.add_perm("projects.add_progressreport", can_report_on_project)
 rules.add_perm("projects.change_progressreport", can_edit_report)
 rules.add_perm("projects.submit_progressreport", can_edit_report)
 rules.add_perm("projects.review_progressreport", can_review_report)
+rules.add_perm("projects.review_any_report", is_administrator | is_reviewer)
 # The admin site
 rules.add_perm("shanwang.use_admin", is_administrator | is_reviewer)

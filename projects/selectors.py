@@ -1,9 +1,10 @@
 """Read-side queries of the portfolio, shared by views, tables, exports and tasks."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum, Window
 from django.utils import timezone
 from simple_history.models import DeletedObject
 
@@ -20,7 +21,7 @@ from .models import (
     ReportTransition,
     StageTransition,
 )
-from .querysets import Light
+from .querysets import Light, elapsed_share_of_year
 
 
 def today() -> datetime.date:
@@ -174,4 +175,110 @@ def indicator_values(code: str) -> list[IndicatorValue]:
         IndicatorValue.objects.filter(indicator__code=code)
         .select_related("indicator")
         .order_by("year", "value_kind")
+    )
+
+
+def category_counts() -> list[dict]:
+    """Return the number of projects in each category, in the categories' order."""
+    counts = dict(Project.objects.order_by().values_list("category").annotate(count=Count("pk")))
+    return [
+        {"category": category, "label": category.label, "count": counts.get(category.value, 0)}
+        for category in Project.Category
+    ]
+
+
+def statistics_registered_summary() -> dict:
+    """Return how many projects are statistics-registered and their total investment."""
+    return Project.objects.filter(statistics_registered=True).aggregate(
+        count=Count("pk"), total_investment=Sum("total_investment")
+    )
+
+
+def portfolio_pace(*, on: datetime.date | None = None) -> dict:
+    """Return the town's investment pace for ``on``'s year.
+
+    planned = Σ planned investment of the year's annual plans;
+    completed = Σ investment of approved reports of the year, for projects with such a plan;
+    completed_share = completed / planned; elapsed_share = elapsed share of the year;
+    gap_points = (completed_share − elapsed_share) × 100.
+    """
+    on = on or today()
+    year_start = datetime.date(on.year, 1, 1)
+    plans = AnnualPlan.objects.filter(year=on.year, planned_investment__gt=0)
+    planned = plans.aggregate(total=Sum("planned_investment"))["total"] or Decimal(0)
+    completed = ProgressReport.objects.filter(
+        status=ProgressReport.Status.APPROVED,
+        month__gte=year_start,
+        month__lt=datetime.date(on.year + 1, 1, 1),
+        project__in=plans.values("project"),
+    ).aggregate(total=Sum("investment_completed"))["total"] or Decimal(0)
+    elapsed = elapsed_share_of_year(on)
+    completed_share = float(completed / planned) if planned else None
+    return {
+        "year": on.year,
+        "planned": planned,
+        "completed": completed,
+        "elapsed_share": elapsed,
+        "completed_share": completed_share,
+        "gap_points": (completed_share - elapsed) * 100 if completed_share is not None else None,
+    }
+
+
+ATTENTION_LIMIT = 10
+
+
+def _head_and_count(queryset) -> dict:
+    """Return the first ten rows and the count: always two queries, whatever the size."""
+    return {"items": list(queryset[:ATTENTION_LIMIT]), "count": queryset.count()}
+
+
+def attention(*, user, on: datetime.date | None = None) -> dict:
+    """Return what needs attention now: overdue and coming milestones, reports to review,
+    reports missing this month, and the user's own projects. Each list is cut at ten."""
+    on = on or today()
+    open_milestones = Milestone.objects.filter(completed_on__isnull=True).select_related(
+        "project", "owner"
+    )
+    month = on.replace(day=1)
+    filed = ProgressReport.objects.filter(
+        project=OuterRef("pk"),
+        month=month,
+        status__in=[ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED],
+    )
+    result = {
+        "overdue_milestones": _head_and_count(
+            open_milestones.filter(due_date__lt=on).order_by("due_date", "pk")
+        ),
+        "upcoming_milestones": _head_and_count(
+            open_milestones.filter(
+                due_date__gte=on, due_date__lte=on + datetime.timedelta(days=14)
+            ).order_by("due_date", "pk")
+        ),
+        "missing_reports": _head_and_count(
+            Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION)
+            .filter(~Exists(filed))
+            .select_related("contact_person")
+            .order_by("name")
+        ),
+        "month": month,
+    }
+    if user.has_perm("projects.review_any_report"):
+        result["reports_to_review"] = _head_and_count(
+            ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+            .exclude(submitted_by=user)
+            .select_related("project", "submitted_by")
+            .order_by("submitted_at", "pk")
+        )
+    mine = project_list(on=on).filter(pk__in=Project.objects.managed_by(user).values("pk"))
+    result["my_projects"] = _head_and_count(mine.order_by("name"))
+    return result
+
+
+def cumulative_investment_by_month(project: Project) -> list[tuple[datetime.date, Decimal]]:
+    """Return (month, cumulative approved investment up to that month) for a project."""
+    return list(
+        ProgressReport.objects.filter(project=project, status=ProgressReport.Status.APPROVED)
+        .annotate(cumulative=Window(Sum("investment_completed"), order_by=F("month").asc()))
+        .order_by("month")
+        .values_list("month", "cumulative")
     )

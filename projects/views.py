@@ -8,11 +8,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
-from django_tables2 import SingleTableView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin
 
+from shanwang.exports import SafeTableExport
 from villages import selectors as village_selectors
 
-from . import selectors, services
+from . import charts, selectors, services
+from .filters import ProjectFilter
 from .forms import (
     MilestoneForm,
     ProgressReportForm,
@@ -46,21 +50,55 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
     template_name = "projects/dashboard.html"
 
     def get_context_data(self, **kwargs):
+        stage_counts = selectors.stage_counts()
+        category_counts = selectors.category_counts()
+        light_counts = selectors.light_counts()
+        pace = selectors.portfolio_pace()
         return super().get_context_data(
-            stage_counts=selectors.stage_counts(),
-            light_counts=selectors.light_counts(),
-            town_indicators=selectors.indicator_table(),
+            stage_counts=stage_counts,
+            category_counts=category_counts,
+            light_counts=light_counts,
+            registered=selectors.statistics_registered_summary(),
+            pace=pace,
+            attention=selectors.attention(user=self.request.user),
+            incomes=village_selectors.incomes_with_growth(),
             collective_income_total=village_selectors.town_collective_income(),
+            town_indicators=selectors.indicator_table(),
+            charts={
+                "stages": charts.bar(
+                    [row["label"] for row in stage_counts],
+                    [(_("projects"), [row["count"] for row in stage_counts])],
+                ),
+                "investment": charts.bar(
+                    [pace["year"]],
+                    [
+                        (_("planned investment"), [pace["planned"]]),
+                        (_("completed investment"), [pace["completed"]]),
+                    ],
+                    unit=_("10k yuan"),
+                ),
+            },
             **kwargs,
         )
 
 
-class ProjectListView(PortfolioReaderMixin, SingleTableView):
+class ProjectListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, FilterView):
+    """项目: the filterable, sortable project table, exported exactly as filtered."""
+
     table_class = ProjectTable
+    filterset_class = ProjectFilter
     template_name = "projects/project_list.html"
+    export_class = SafeTableExport
+    export_formats = ("xlsx", "csv")
 
     def get_queryset(self):
         return selectors.project_list()
+
+    def get_export_filename(self, export_format):
+        return f"projects-{selectors.today():%Y%m%d}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_sizes=ProjectTable.PAGE_SIZES, **kwargs)
 
 
 class ProjectDetailView(PortfolioReaderMixin, DetailView):
@@ -77,9 +115,22 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
         project, user = self.object, self.request.user
         kwargs.setdefault("stage_form", StageChangeForm())
         kwargs.setdefault("milestone_form", MilestoneForm())
+        milestones = project.milestones.all()
         return super().get_context_data(
             stage_transitions=available_stage_transitions(project, user),
             changes=selectors.project_changes(project),
+            charts={
+                "investment": charts.line(
+                    [
+                        (
+                            _("cumulative completed investment"),
+                            selectors.cumulative_investment_by_month(project),
+                        )
+                    ],
+                    unit=_("10k yuan"),
+                ),
+                "milestones": charts.milestone_timeline(milestones, on=selectors.today()),
+            },
             **kwargs,
         )
 

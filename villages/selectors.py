@@ -1,6 +1,9 @@
 """Read-side queries of the villages and their collective economy."""
 
-from django.db.models import Prefetch, QuerySet
+from functools import partial
+
+from django.db.models import F, FloatField, Prefetch, QuerySet, Window
+from django.db.models.functions import Cast, Lag, NullIf
 
 from projects.models import IndicatorValue
 from projects.selectors import indicator_values
@@ -34,3 +37,22 @@ def town_collective_income() -> list[dict]:
         for value in indicator_values(TOWN_COLLECTIVE_INCOME)
         if value.value_kind == IndicatorValue.ValueKind.ACTUAL
     ]
+
+
+def incomes_with_growth() -> QuerySet[CollectiveIncome]:
+    """Return every village's yearly collective income with its growth.
+
+    growth = (amount − previous recorded year's amount) / previous amount, a fraction;
+    NULL for a village's first recorded year or after a zero year.
+    """
+    previous = Window(Lag("amount"), partition_by=F("village"), order_by=F("year").asc())
+    as_float = partial(Cast, output_field=FloatField())
+    return (
+        CollectiveIncome.objects.select_related("village")
+        .annotate(previous_amount=previous)
+        .annotate(
+            growth=(as_float("amount") - as_float("previous_amount"))
+            / NullIf(as_float("previous_amount"), 0.0)
+        )
+        .order_by("village__name", "year")
+    )

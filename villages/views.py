@@ -1,11 +1,15 @@
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from projects import charts
 from projects.views import PortfolioReaderMixin
 
 from . import selectors
 
 
 class VillageListView(PortfolioReaderMixin, ListView):
+    """村集体经济: every village with its enterprises, income, honours and products."""
+
     template_name = "villages/village_list.html"
     context_object_name = "villages"
 
@@ -13,8 +17,16 @@ class VillageListView(PortfolioReaderMixin, ListView):
         return selectors.village_list()
 
     def get_context_data(self, **kwargs):
+        town_total = selectors.town_collective_income()
         return super().get_context_data(
-            town_collective_income=selectors.town_collective_income(), **kwargs
+            town_collective_income=town_total,
+            incomes=selectors.incomes_with_growth(),
+            income_chart=charts.bar(
+                [row["year"] for row in town_total],
+                [(_("town total"), [row["amount"].value for row in town_total])],
+                unit=_("10k yuan"),
+            ),
+            **kwargs,
         )
 
 
@@ -24,3 +36,15 @@ class VillageDetailView(PortfolioReaderMixin, DetailView):
 
     def get_queryset(self):
         return selectors.village_list().prefetch_related("projects")
+
+    def get_context_data(self, **kwargs):
+        incomes = selectors.incomes_with_growth().filter(village=self.object)
+        return super().get_context_data(
+            incomes=incomes,
+            income_chart=charts.bar(
+                [income.year for income in incomes],
+                [(_("collective income"), [income.amount for income in incomes])],
+                unit=_("10k yuan"),
+            ),
+            **kwargs,
+        )

@@ -1,0 +1,68 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shanwang.forms import BootstrapFormMixin
+from villages.models import Village
+
+from .models import AnnualPlan, Project
+from .querysets import Light
+
+
+class ProjectFilterForm(BootstrapFormMixin, forms.Form):
+    pass
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """The project list's filters; every one lives in the URL's query string."""
+
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    category = django_filters.ChoiceFilter(
+        label=_("category"), choices=Project.Category.choices, empty_label=_("all")
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("stage"), choices=Project.Stage.choices, empty_label=_("all")
+    )
+    village = django_filters.ModelChoiceFilter(
+        label=_("village"),
+        field_name="villages",
+        queryset=Village.objects.order_by("name"),
+        empty_label=_("all"),
+    )
+    year = django_filters.NumberFilter(label=_("plan year"), method="filter_year")
+    statistics_registered = django_filters.BooleanFilter(
+        label=_("statistics registered"),
+        widget=forms.Select(choices=[("", _("all")), ("true", _("yes")), ("false", _("no"))]),
+    )
+    light = django_filters.ChoiceFilter(
+        label=_("traffic light"), choices=Light.choices, empty_label=_("all")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("has an overdue milestone"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    mine = django_filters.BooleanFilter(
+        label=_("my projects"), method="filter_mine", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+        form = ProjectFilterForm
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_year(self, queryset, name, value):
+        """Projects with an annual plan for that year."""
+        return queryset.filter(pk__in=AnnualPlan.objects.filter(year=value).values("project"))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_milestone_count__gt=0) if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(pk__in=Project.objects.managed_by(self.request.user).values("pk"))
