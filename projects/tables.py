@@ -16,7 +16,8 @@ def wide_screens_only(css: str = "") -> dict:
 
 
 class ProjectTable(BaseTable):
-    name = tables.Column(linkify=True, verbose_name=_("name"))
+    # The results are boosted by htmx for sorting and paging; a project opens as a page.
+    name = tables.Column(linkify=True, verbose_name=_("name"), attrs={"a": {"hx-boost": "false"}})
     category = tables.Column(attrs=wide_screens_only())
     villages = tables.ManyToManyColumn(
         verbose_name=_("villages"), orderable=False, attrs=wide_screens_only()

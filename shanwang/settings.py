@@ -175,6 +175,9 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads are served by shanwang.views.media after a permission check; behind nginx,
+# set this to an internal location (e.g. /protected-media/) to let nginx send the file.
+MEDIA_ACCEL_PREFIX = env.str("DJANGO_MEDIA_ACCEL_PREFIX", default="")
 
 # Email: written to var/mail/ unless EMAIL_URL names an SMTP server.
 if EMAIL_URL := env.str("EMAIL_URL", default=""):

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -35,3 +37,23 @@ def permission_denied(request, exception):
         method=request.method,
     )
     return defaults.permission_denied(request, exception)
+
+
+@require_GET
+def media(request, path):
+    """Serve an uploaded file (site photos) to users who may read the portfolio.
+
+    Uploads are never public. Behind nginx, DJANGO_MEDIA_ACCEL_PREFIX names an internal
+    location and nginx sends the file (X-Accel-Redirect) after this check.
+    """
+    if not request.user.has_perm("projects.read_portfolio"):
+        raise PermissionDenied
+    root = settings.MEDIA_ROOT.resolve()
+    file = (root / path).resolve()
+    if root not in file.parents or not file.is_file():
+        raise Http404
+    if settings.MEDIA_ACCEL_PREFIX:
+        response = HttpResponse(content_type="")
+        response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_PREFIX}{path}"
+        return response
+    return FileResponse(file.open("rb"))

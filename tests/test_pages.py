@@ -83,3 +83,20 @@ def test_forbidden_and_server_error_pages_are_chinese(rf, user):
     error = defaults.server_error(request)
     assert error.status_code == 500
     assert "服务器" in error.content.decode()
+
+
+def test_uploads_are_served_only_inside_the_media_folder(user_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "photo.jpg").write_bytes(b"jpeg")
+    (tmp_path / "secret.txt").write_text("secret")
+    assert user_client.get("/media/photo.jpg").status_code == 200
+    assert user_client.get("/media/../secret.txt").status_code == 404
+    assert user_client.get("/media/%2E%2E/secret.txt").status_code == 404
+    assert user_client.get("/media/nothing.jpg").status_code == 404
+
+
+def test_uploads_need_a_log_in(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "photo.jpg").write_bytes(b"jpeg")
+    assert client.get("/media/photo.jpg").status_code == 302

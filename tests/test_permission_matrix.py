@@ -6,14 +6,17 @@ answer or changes the data. The test fails when a URL of the app is missing here
 """
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
-from projects.models import Milestone, ProgressReport, Project, ResponsibleUnit
+from projects.models import Milestone, ProgressReport, Project, ReportPhoto, ResponsibleUnit
 from projects.rules import Role
 from tests.conftest import with_role
 from tests.factories import (
@@ -26,9 +29,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 ROLES = ["anonymous", "staff_a", "staff_b", "reviewer", "leader", "administrator"]
 READERS = {"staff_a", "staff_b", "reviewer", "leader", "administrator"}
 #: URLs anyone may use: log-in, log-out, language switch and the health check.
+#: (Uploaded photos, "media", are in the matrix: only readers of the portfolio get them.)
 PUBLIC = {"login", "logout", "set_language", "healthz"}
 
 
@@ -62,15 +72,26 @@ def build_world() -> World:
             month=datetime.date(2024, 1, 1),
             status=ProgressReport.Status.DRAFT,
         )
-        ProgressReportFactory(
+        submitted = ProgressReportFactory(
             project=project,
             month=datetime.date(2024, 2, 1),
             status=ProgressReport.Status.SUBMITTED,
             submitted_by=staff,
         )
+        ReportPhoto.objects.create(
+            report=submitted,
+            image=SimpleUploadedFile(f"{side}.jpg", tiny_jpeg(), "image/jpeg"),
+            uploaded_by=staff,
+        )
         projects[side] = project
         villages[side] = village
     return World(users=users, projects=projects, villages=villages)
+
+
+def tiny_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def draft(project):
@@ -119,6 +140,11 @@ MATRIX = {
     "villages:list": Route(lambda p: reverse("villages:list"), get=READERS, staff_own_only=False),
     "villages:detail": Route(
         lambda p: p.villages.get().get_absolute_url(), get=READERS, staff_own_only=False
+    ),
+    "media": Route(
+        lambda p: reverse("media", args=[submitted(p).photos.get().image.name]),
+        get=READERS,
+        staff_own_only=False,
     ),
     "projects:report": Route(
         lambda p: reverse("projects:report", args=[draft(p).pk]),
