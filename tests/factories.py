@@ -76,3 +76,44 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     physical_progress = Decimal("10.00")
     investment_completed = Decimal("100.00")
     status = ProgressReport.Status.APPROVED
+
+
+_bulk_counter = iter(range(1, 10**9))
+
+
+def bulk_portfolio(count: int, *, village=None, contact=None) -> Village:
+    """Create ``count`` projects in ``village``, each with a milestone and an approved report,
+    in a few bulk queries (for query-count tests at hundreds of projects)."""
+    village = village or VillageFactory()
+    batch = next(_bulk_counter)
+    projects = Project.objects.bulk_create(
+        Project(
+            name=f"批量项目{batch}-{index}",
+            category=Project.Category.ROAD_INFRASTRUCTURE,
+            stage=Project.Stage.UNDER_CONSTRUCTION,
+            contact_person=contact,
+        )
+        for index in range(count)
+    )
+    Project.villages.through.objects.bulk_create(
+        Project.villages.through(project=project, village=village) for project in projects
+    )
+    Milestone.objects.bulk_create(
+        Milestone(
+            project=project,
+            title="节点",
+            due_date=datetime.date(2024, 1, index % 28 + 1),
+        )
+        for index, project in enumerate(projects)
+    )
+    ProgressReport.objects.bulk_create(
+        ProgressReport(
+            project=project,
+            month=datetime.date(2024, 1, 1),
+            physical_progress=Decimal(10),
+            investment_completed=Decimal(100),
+            status=ProgressReport.Status.APPROVED,
+        )
+        for project in projects
+    )
+    return village

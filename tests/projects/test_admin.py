@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Milestone, ProgressReport, Project
-from tests.factories import MilestoneFactory, ProgressReportFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    MilestoneFactory,
+    ProgressReportFactory,
+    ProjectFactory,
+    UserFactory,
+    bulk_portfolio,
+)
 from villages.models import Village
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +53,7 @@ def test_every_admin_page_opens(admin_client, view):
 
 
 def make_portfolio(count):
-    village = Village.objects.create(name=f"村{count}")
-    contact = UserFactory()
-    for index in range(count):
-        project = ProjectFactory(contact_person=contact)
-        project.villages.add(village)
-        MilestoneFactory(project=project, due_date=datetime.date(2024, 1, index % 28 + 1))
-        ProgressReportFactory(project=project)
+    bulk_portfolio(count, village=Village.objects.create(name=f"村{count}"), contact=UserFactory())
 
 
 def changelist_queries(admin_client, count, query=""):

@@ -9,19 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Project
-from tests.factories import MilestoneFactory, ProgressReportFactory, ProjectFactory, VillageFactory
+from tests.factories import (
+    MilestoneFactory,
+    ProgressReportFactory,
+    ProjectFactory,
+    bulk_portfolio,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def make_projects(count):
-    village = VillageFactory()
-    for _ in range(count):
-        project = ProjectFactory()
-        project.villages.add(village)
-        MilestoneFactory(project=project)
-        ProgressReportFactory(project=project)
-    return village
+    return bulk_portfolio(count)
 
 
 def queries_for(client, url):
