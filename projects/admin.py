@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import F
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,18 +11,24 @@ from shanwang.admin_site import HistoryAdmin
 from . import selectors, services
 from .models import (
     AnnualPlan,
+    CalendarDay,
     Funding,
     FundingSource,
     Indicator,
     IndicatorValue,
     Milestone,
+    Notification,
+    NotificationSettings,
     ProgressReport,
     Project,
+    Reminder,
+    ReminderPolicy,
     ReportPhoto,
     ReportTransition,
     ResponsibleUnit,
     StageTransition,
     TrafficLightThresholds,
+    WebhookChannel,
 )
 
 
@@ -386,3 +393,73 @@ class ReportTransitionAdmin(ReadOnlyAdmin):
     search_fields = ["report__project__name", "comment"]
     date_hierarchy = "at"
     list_select_related = ["report__project", "acting_user"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(HistoryAdmin):
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(HistoryAdmin):
+    list_display = [
+        "__str__",
+        "days_before",
+        "on_due_day",
+        "overdue_every_working_days",
+        "escalate_to_leader_after_days",
+        "escalate_to_reviewers_after_days",
+        "report_reminder_day",
+    ]
+
+    def has_add_permission(self, request):
+        return not ReminderPolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The alert ledger: read it to see what was owed and sent; the scans write it."""
+
+    list_display = ["owed_on", "kind", "address", "subject", "period", "status", "sent_at"]
+    list_filter = ["status", "kind", "channel", "owed_on"]
+    search_fields = ["subject", "address", "recipient__username", "last_error"]
+    date_hierarchy = "owed_on"
+    readonly_fields = [field.name for field in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "kind", "created_at", "read_at"]
+    list_filter = ["kind", "read_at"]
+    search_fields = ["title", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "email_deadlines", "email_overdue", "email_reports", "digest"]
+    list_filter = ["digest"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    exclude = ["calendar_token"]
+
+
+@admin.register(WebhookChannel)
+class WebhookChannelAdmin(HistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["responsible_unit", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    autocomplete_fields = ["responsible_unit"]

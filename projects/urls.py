@@ -22,6 +22,14 @@ urlpatterns = [
     path("projects/<int:pk>/reports/new/", views.ReportFormView.as_view(), name="report_add"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:report_pk>/edit/", views.ReportFormView.as_view(), name="report_edit"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read"),
+    path(
+        "notifications/settings/",
+        views.NotificationSettingsView.as_view(),
+        name="notification_settings",
+    ),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

@@ -21,7 +21,14 @@ from villages.models import Village
 pytestmark = pytest.mark.django_db
 
 DOMAIN_APPS = {"projects", "villages"}
-AUDIT_RECORDS = {"StageTransition", "ReportTransition"}
+#: Records that are themselves a log (who did what, what was sent) or personal state.
+AUDIT_RECORDS = {
+    "StageTransition",
+    "ReportTransition",
+    "Reminder",
+    "Notification",
+    "NotificationSettings",
+}
 
 
 def domain_models():

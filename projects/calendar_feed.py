@@ -1,0 +1,67 @@
+"""A personal calendar feed (RFC 5545) of a user's milestone and report deadlines."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from icalendar import Alarm, Calendar, Event
+
+from .models import Milestone, Project, ReminderPolicy
+
+
+def feed_for(user, *, on: datetime.date) -> bytes:
+    """Return the iCalendar file of the deadlines ``user`` answers for: the open
+    milestones they own or whose project they answer for, and the monthly report due
+    dates of their projects under construction for the coming twelve months."""
+    managed = Project.objects.managed_by(user)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Shanwang Town//Project portfolio//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "山王镇项目节点")
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    milestones = (
+        Milestone.objects.filter(completed_on__isnull=True)
+        .filter(Q(owner=user) | Q(project__in=managed.values("pk")))
+        .select_related("project")
+        .order_by("due_date", "pk")
+    )
+    for milestone in milestones:
+        calendar.add_component(
+            _event(
+                uid=f"milestone-{milestone.pk}@shanwang",
+                day=milestone.due_date,
+                summary=f"【节点】{milestone.project.name}：{milestone.title}",
+                url=settings.SITE_URL + milestone.project.get_absolute_url(),
+            )
+        )
+    reminder_day = ReminderPolicy.current().report_reminder_day
+    month = on.replace(day=1)
+    for project in managed.filter(stage=Project.Stage.UNDER_CONSTRUCTION).order_by("pk"):
+        for offset in range(12):
+            year, index = divmod(month.month - 1 + offset, 12)
+            day = datetime.date(month.year + year, index + 1, reminder_day)
+            calendar.add_component(
+                _event(
+                    uid=f"report-{project.pk}-{day:%Y%m}@shanwang",
+                    day=day,
+                    summary=f"【月报】{project.name}：{day:%Y-%m}月报提交",
+                    url=settings.SITE_URL + project.get_absolute_url(),
+                )
+            )
+    return calendar.to_ical()
+
+
+def _event(*, uid: str, day: datetime.date, summary: str, url: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", datetime.datetime.now(datetime.UTC))
+    event.add("dtstart", day)
+    event.add("dtend", day + datetime.timedelta(days=1))
+    event.add("summary", summary)
+    event.add("url", url)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", datetime.timedelta(hours=-15))  # 09:00 the day before
+    event.add_component(alarm)
+    return event
