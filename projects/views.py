@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import Milestone, Notification, NotificationSettings, ProgressReport, Project
 from .tables import ProjectTable
+from .workdays import years_without_holidays
 from .workflows import available_report_transitions, available_stage_transitions
 
 
@@ -68,6 +69,9 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
             incomes=village_selectors.incomes_with_growth(),
             collective_income_total=village_selectors.town_collective_income(),
             town_indicators=selectors.indicator_table(),
+            years_without_holidays=years_without_holidays(
+                [selectors.today().year, selectors.today().year + 1]
+            ),
             charts={
                 "stages": charts.bar(
                     [row["label"] for row in stage_counts],

@@ -84,3 +84,21 @@ def test_a_deactivated_users_feed_stops(client, user):
     user.is_active = False
     user.save()
     assert client.get(reverse("projects:calendar_feed", args=["k" * 43])).status_code == 404
+
+
+def test_the_dashboard_warns_when_next_years_holidays_are_unknown(user_client):
+    """2027 is past chinese-calendar's knowledge: until admins add its holidays, the
+    dashboard says that alerts count Monday to Friday."""
+    from projects.models import CalendarDay
+    from projects.selectors import today
+
+    content = user_client.get(reverse("home")).content.decode()
+    unknown = today().year + 1 > 2026
+    assert ('data-testid="holiday-warning"' in content) == unknown
+    CalendarDay.objects.create(
+        date=datetime.date(today().year + 1, 1, 1), is_working_day=False, name="元旦"
+    )
+    if today().year <= 2026:
+        assert (
+            'data-testid="holiday-warning"' not in user_client.get(reverse("home")).content.decode()
+        )
