@@ -5,7 +5,10 @@ writes one ``Reminder`` row per (address, kind, subject, period) under a unique
 constraint, cancels what became moot, and queues every row still owed (new or left
 over from a lost message) after its transaction commits. Delivery locks a row, sends,
 marks it sent and commits, row by row, so a crash leaves the rest owed for the next
-try and a second worker finds nothing left to send.
+try and a second worker finds nothing left to send. One window remains: a worker killed
+after the mail server accepted a message and before the row's commit sends it twice.
+A permanent refusal (SMTP 5xx, a wrong robot address) marks the row failed and the
+batch goes on; a transient one stops the batch for a retry.
 
 Scans run only on working days (China's official calendar, see workdays.py); a day's
 window reaches back to the previous working day, so a holiday's alerts go out on the
@@ -18,6 +21,7 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -267,10 +271,14 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                 owed_on=on,
             )
         )
-    before = Reminder.objects.count()
+    # Rows that already existed are skipped and keep their own scan id, so counting this
+    # scan's id gives exactly the rows it added, even when scans overlap.
+    scan_id = uuid.uuid4()
+    for reminder in reminders:
+        reminder.scan_id = scan_id
     Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
     Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
-    return Reminder.objects.count() - before
+    return Reminder.objects.filter(scan_id=scan_id).count()
 
 
 def cancel_moot() -> int:
@@ -310,6 +318,13 @@ def deliver(reminder_ids: list[int]) -> int:
     sent = 0
     connection = get_connection()
     try:
+        connection.open()  # one connection for the whole batch
+    except TRANSIENT_ERRORS as error:
+        Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.OWED).update(
+            attempts=F("attempts") + 1, last_error=str(error)[:500]
+        )
+        raise
+    try:
         for reminder_id in reminder_ids:
             sent += _deliver_one(reminder_id, connection)
     finally:
@@ -320,8 +335,9 @@ def deliver(reminder_ids: list[int]) -> int:
 def _deliver_one(reminder_id: int, connection) -> int:
     try:
         with transaction.atomic():
+            # of=("self",): PostgreSQL locks no row of a nullable outer join.
             reminder = (
-                Reminder.objects.select_for_update(skip_locked=True)
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient", "webhook", "project", "milestone")
                 .filter(pk=reminder_id, status=Reminder.Status.OWED)
                 .first()
@@ -337,11 +353,35 @@ def _deliver_one(reminder_id: int, connection) -> int:
             reminder.attempts += 1
             reminder.save(update_fields=["status", "sent_at", "attempts"])
             return 1
-    except TRANSIENT_ERRORS as error:
+    except Exception as error:
+        failed = is_permanent(error)
+        if not failed and not isinstance(error, TRANSIENT_ERRORS):
+            raise
         Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.OWED).update(
-            attempts=F("attempts") + 1, last_error=str(error)[:500]
+            status=Reminder.Status.FAILED if failed else Reminder.Status.OWED,
+            attempts=F("attempts") + 1,
+            last_error=str(error)[:500],
         )
+        if failed:
+            logger.warning("Reminder %s failed for good: %s", reminder_id, error)
+            return 0
         raise
+
+
+class RobotRefused(Exception):
+    """A group-chat robot answered with an error code: a wrong or revoked address."""
+
+
+def is_permanent(error: Exception) -> bool:
+    """Return whether retrying cannot help: the server refused for good (SMTP 5xx, an
+    HTTP 4xx, a robot's error code). A refused address must not hold back the rest."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    if isinstance(error, urllib.error.HTTPError):
+        return 400 <= error.code < 500
+    return isinstance(error, RobotRefused)
 
 
 def alert_title(item) -> str:
@@ -396,4 +436,4 @@ def post_to_robot(reminder) -> None:
         answer = json.loads(response.read() or b"{}")
     # Both robots answer {"errcode": 0, ...} on success, HTTP 200 either way.
     if answer.get("errcode", 0) != 0:
-        raise OSError(f"robot refused the message: {answer}")
+        raise RobotRefused(f"robot refused the message: {answer}")

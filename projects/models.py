@@ -746,6 +746,7 @@ class Reminder(models.Model):
         OWED = "owed", _("owed")
         SENT = "sent", _("sent")
         CANCELLED = "cancelled", _("cancelled")
+        FAILED = "failed", _("failed for good")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("email")
@@ -789,6 +790,8 @@ class Reminder(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The scan that wrote the row: lets a scan count exactly the rows it added.
+    scan_id = models.UUIDField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("reminder")

@@ -266,11 +266,12 @@ def test_group_chat_robots_get_their_units_alerts(owner, robot_server, kind):
     assert "今日到期" in text
     if kind == "dingtalk":
         assert "今日到期" in payload["markdown"]["title"]
+    # A wrong or revoked robot address fails for good: recorded, not retried forever.
     RobotServer.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
     Reminder.objects.update(status=Reminder.Status.OWED)
-    with pytest.raises(OSError):
-        alerts.deliver(result["owed"])
-    assert Reminder.objects.get().status == Reminder.Status.OWED
+    assert alerts.deliver(result["owed"]) == 0
+    reminder = Reminder.objects.get()
+    assert reminder.status == Reminder.Status.FAILED and "93000" in reminder.last_error
 
 
 def test_milestones_without_anyone_to_tell_are_skipped():
