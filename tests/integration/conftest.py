@@ -272,6 +272,11 @@ def broker(services):
 # Celery workers --------------------------------------------------------------------------
 
 
+#: Workers connect under this name, so tests can tell their sessions from others (a
+#: live server thread of an earlier browser test may still hold a connection).
+WORKER_APPLICATION_NAME = "shanwang-test-worker"
+
+
 def worker_database_url() -> str:
     """Return a postgres:// URL of the test database pytest-django created."""
     db = connection.settings_dict
@@ -279,6 +284,7 @@ def worker_database_url() -> str:
     return (
         f"postgres://{quote(db['USER'] or '', safe='')}{password}"
         f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+        f"?application_name={WORKER_APPLICATION_NAME}"
     )
 
 
@@ -447,10 +453,12 @@ class TableLock:
 
 
 def other_sessions() -> int:
-    """Return how many other clients are connected to the test database."""
+    """Return how many workers' sessions are still connected to the test database."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND application_name = %s",
+            [WORKER_APPLICATION_NAME],
         )
         return cursor.fetchone()[0]
