@@ -157,7 +157,7 @@ def report_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPoli
                 )
 
 
-def digest_alerts(on: datetime.date, calendar: WorkingDays):
+def digest_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy | None = None):
     """Yield the weekly digest, owed to leaders and reviewers on the week's first
     working day."""
     monday = on - datetime.timedelta(days=on.weekday())
@@ -191,11 +191,7 @@ def _webhooks_by_unit() -> dict[int, list[WebhookChannel]]:
     return by_unit
 
 
-SCANS = {
-    "deadlines": lambda on, calendar, policy: deadline_alerts(on, calendar, policy),
-    "reports": lambda on, calendar, policy: report_alerts(on, calendar, policy),
-    "digest": lambda on, calendar, policy: digest_alerts(on, calendar),
-}
+SCANS = {"deadlines": deadline_alerts, "reports": report_alerts, "digest": digest_alerts}
 
 
 # The ledger -----------------------------------------------------------------------------

@@ -45,7 +45,23 @@ def _save(instance, *, acting_user):
     return instance
 
 
-def _check_transition(transition: Transition, obj, *, state: str, state_label, user) -> None:
+def _allowed_step(
+    transitions: dict[str, Transition],
+    name: str,
+    obj,
+    *,
+    state: str,
+    state_label,
+    user,
+    comment: str,
+    unknown_message: str,
+    comment_message: str,
+) -> Transition:
+    """Return the transition ``name`` of a workflow once it is known, possible from
+    ``state``, allowed to ``user`` and given the comment it needs; raise otherwise."""
+    transition = transitions.get(name)
+    if transition is None:
+        raise ValidationError(unknown_message % {"name": name})
     if state not in transition.sources:
         raise ValidationError(
             _("“%(action)s” is not possible from the state “%(state)s”.")
@@ -57,6 +73,9 @@ def _check_transition(transition: Transition, obj, *, state: str, state_label, u
             _("You may not “%(action)s” on “%(object)s”.")
             % {"action": transition.label, "object": obj}
         )
+    if transition.needs_comment and not comment.strip():
+        raise ValidationError({"comment": comment_message})
+    return transition
 
 
 # Projects -----------------------------------------------------------------------------
@@ -104,18 +123,17 @@ def project_stage_change(
 ) -> Project:
     """Move a project along its stage workflow and record who, when and why."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    step = STAGE_TRANSITIONS.get(transition)
-    if step is None:
-        raise ValidationError(_("Unknown stage change “%(name)s”.") % {"name": transition})
-    _check_transition(
-        step,
+    step = _allowed_step(
+        STAGE_TRANSITIONS,
+        transition,
         project,
         state=project.stage,
         state_label=project.get_stage_display(),
         user=acting_user,
+        comment=comment,
+        unknown_message=_("Unknown stage change “%(name)s”."),
+        comment_message=_("Please give the reason in the comment."),
     )
-    if step.needs_comment and not comment.strip():
-        raise ValidationError({"comment": _("Please give the reason in the comment.")})
     if actual_start is not None:
         project.actual_start = actual_start
     if actual_completion is not None:
@@ -239,18 +257,17 @@ def progress_report_transition(
 ) -> ProgressReport:
     """Submit, approve or return a report, recording who, when and the comment."""
     report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
-    step = REPORT_TRANSITIONS.get(transition)
-    if step is None:
-        raise ValidationError(_("Unknown review step “%(name)s”.") % {"name": transition})
-    _check_transition(
-        step,
+    step = _allowed_step(
+        REPORT_TRANSITIONS,
+        transition,
         report,
         state=report.status,
         state_label=report.get_status_display(),
         user=acting_user,
+        comment=comment,
+        unknown_message=_("Unknown review step “%(name)s”."),
+        comment_message=_("Please say what needs changing in the comment."),
     )
-    if step.needs_comment and not comment.strip():
-        raise ValidationError({"comment": _("Please say what needs changing in the comment.")})
     from_status = report.status
     report.status = step.target
     now = timezone.now()
