@@ -741,6 +741,7 @@ class Reminder(models.Model):
         REPORT_DUE = "report_due", _("monthly report due")
         REPORT_OVERDUE = "report_overdue", _("monthly report overdue")
         DIGEST = "digest", _("weekly digest")
+        BRIEFING = "briefing", _("monthly briefing")
 
     class Status(models.TextChoices):
         OWED = "owed", _("owed")

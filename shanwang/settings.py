@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_celery_beat",
+    "import_export",
     "simple_history",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
