@@ -6,9 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shanwang.admin_import import WorkbookImportMixin, xlsx_response
 from shanwang.admin_site import HistoryAdmin
 
 from . import selectors, services
+from .imports import export_workbook, project_workbook, template_workbook
 from .models import (
     AnnualPlan,
     CalendarDay,
@@ -93,7 +95,11 @@ class ProgressReportInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ObjectPermissionAdmin):
+class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
+    workbook = project_workbook
+    workbook_template = staticmethod(template_workbook)
+    template_file_name = "项目台账导入模板.xlsx"
+    actions = ["export_workbook"]
     list_display = [
         "name",
         "category",
@@ -191,6 +197,12 @@ class ProjectAdmin(ObjectPermissionAdmin):
     @admin.display(description=_("overdue milestones"), ordering="overdue_milestone_count")
     def overdue_milestone_count(self, project):
         return project.overdue_milestone_count
+
+    @admin.action(description=_("Export the selected projects as an import workbook (XLSX)"))
+    def export_workbook(self, request, queryset):
+        # The changelist's queryset carries annotations; the workbook needs plain rows.
+        projects = Project.objects.filter(pk__in=queryset.values("pk"))
+        return xlsx_response(export_workbook(projects), "项目台账.xlsx")
 
 
 @admin.register(Milestone)

@@ -113,6 +113,8 @@ can_edit_milestone = can_edit_any_project | (is_staff_member & manages_milestone
 
 # Reading: every role reads the whole portfolio; a user without a role reads nothing.
 rules.add_perm("projects.read_portfolio", has_role)
+# The monthly briefing (月报) is written for the town's leaders and those who review.
+rules.add_perm("projects.read_briefing", is_administrator | is_leader | is_reviewer)
 # Projects
 rules.add_perm("projects.change_project", can_edit_project)
 rules.add_perm("projects.assign_project", can_edit_any_project)  # unit, contact, leader
@@ -129,3 +131,5 @@ rules.add_perm("projects.review_progressreport", can_review_report)
 rules.add_perm("projects.review_any_report", is_administrator | is_reviewer)
 # The admin site
 rules.add_perm("shanwang.use_admin", is_administrator | is_reviewer)
+# Spreadsheet imports touch many records at once: administrators only.
+rules.add_perm("projects.import_workbook", is_administrator)

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from shanwang.admin_import import WorkbookImportMixin, xlsx_response
 from shanwang.admin_site import HistoryAdmin
 
+from .imports import export_income_workbook, income_template_workbook
 from .models import CollectiveEnterprise, CollectiveIncome, Honour, SpecialtyProduct, Village
+from .resources import income_workbook
 
 
 class CollectiveEnterpriseInline(admin.StackedInline):
@@ -50,15 +54,6 @@ class CollectiveEnterpriseAdmin(HistoryAdmin):
     list_select_related = ["village"]
 
 
-@admin.register(CollectiveIncome)
-class CollectiveIncomeAdmin(HistoryAdmin):
-    list_display = ["village", "year", "amount", "note"]
-    list_filter = ["year", "village"]
-    search_fields = ["village__name", "note"]
-    autocomplete_fields = ["village"]
-    list_select_related = ["village"]
-
-
 @admin.register(Honour)
 class HonourAdmin(HistoryAdmin):
     list_display = ["title", "village", "year", "awarded_by"]
@@ -75,3 +70,20 @@ class SpecialtyProductAdmin(HistoryAdmin):
     search_fields = ["name", "place"]
     autocomplete_fields = ["village"]
     list_select_related = ["village"]
+
+
+@admin.register(CollectiveIncome)
+class CollectiveIncomeAdmin(WorkbookImportMixin, HistoryAdmin):
+    workbook = income_workbook
+    workbook_template = staticmethod(income_template_workbook)
+    template_file_name = "村集体经济收入导入模板.xlsx"
+    list_display = ["village", "year", "amount", "note"]
+    list_filter = ["year", "village"]
+    list_select_related = ["village"]
+    search_fields = ["village__name", "note"]
+    autocomplete_fields = ["village"]
+    actions = ["export_workbook"]
+
+    @admin.action(description=_("Export the selected rows as an import workbook (XLSX)"))
+    def export_workbook(self, request, queryset):
+        return xlsx_response(export_income_workbook(queryset), "村集体经济收入.xlsx")

@@ -1,0 +1,342 @@
+"""Reading uploaded spreadsheets safely, and writing workbooks people can trust.
+
+Every check runs before a byte of the file is interpreted as a workbook: the file's kind
+is told from its first bytes (never from its name), a ZIP's entry count and uncompressed
+size are checked before it is opened, and openpyxl parses the XML through defusedxml in
+read-only mode. A rejected file raises :class:`SpreadsheetRejected` with a message for
+the person who uploaded it.
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import openpyxl
+from defusedxml import ElementTree
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .exports import inert
+
+#: Limits on what an upload may be. The row limit is the issue's; the others keep a
+#: hostile or broken file from exhausting the server's memory.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_ZIP_ENTRIES = 500
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+MACRO_CONTENT_TYPE = b"macroEnabled"
+
+AMOUNT_FORMAT = "0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+class SpreadsheetRejected(Exception):
+    """The file cannot be read as a spreadsheet; ``message`` says why, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    """One table of a file: its title, its header row and its data rows, each with the
+    row number a person sees in Excel (the header is row 1)."""
+
+    title: str
+    headers: list[str]
+    rows: list[tuple[int, list]] = field(default_factory=list)
+
+
+def read_spreadsheet(data: bytes, filename: str = "") -> list[Sheet]:
+    """Return the sheets of an .xlsx workbook or of a CSV file (UTF-8 or GBK/GB18030)."""
+    if not data:
+        raise SpreadsheetRejected(_("The file is empty."))
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetRejected(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_FILE_BYTES // 2**20}
+        )
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            raise SpreadsheetRejected(
+                _(
+                    "The workbook is protected by a password. Remove the password in Excel "
+                    "(File → Info → Protect Workbook) and upload it again."
+                )
+            )
+        raise SpreadsheetRejected(
+            _("This is an old Excel 97-2003 (.xls) file. Save it as .xlsx and upload it again.")
+        )
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data, filename)
+    if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise SpreadsheetRejected(_("The file is named like a workbook but is not one."))
+    return [_read_csv(data)]
+
+
+# Workbooks -------------------------------------------------------------------------------
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise SpreadsheetRejected(
+            _("The file is damaged: it cannot be opened as a workbook.")
+        ) from None
+    _check_archive(archive, entries)
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise SpreadsheetRejected(_("The file is a ZIP archive, not an Excel workbook."))
+    if (
+        filename.lower().endswith(".xlsm")
+        or any(name.lower().endswith("vbaproject.bin") for name in names)
+        or MACRO_CONTENT_TYPE in archive.read("[Content_Types].xml")
+    ):
+        raise SpreadsheetRejected(
+            _(
+                "The workbook contains macros (.xlsm). Save it as an ordinary workbook "
+                "(.xlsx) and upload it again."
+            )
+        )
+    try:
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except Exception:
+        raise SpreadsheetRejected(
+            _("The file is damaged: it cannot be opened as a workbook.")
+        ) from None
+    try:
+        return [_read_worksheet(archive, worksheet) for worksheet in workbook.worksheets]
+    finally:
+        workbook.close()
+
+
+def _check_archive(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse ZIP bombs from the central directory alone, before anything is inflated."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise SpreadsheetRejected(
+            _("The workbook has %(count)d parts inside; at most %(limit)d are accepted.")
+            % {"count": len(entries), "limit": MAX_ZIP_ENTRIES}
+        )
+    total = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(packed, 1):
+        raise SpreadsheetRejected(
+            _(
+                "The workbook unpacks to %(size)d MB, too large for its file size: "
+                "it is refused as a possible ZIP bomb."
+            )
+            % {"size": total // 2**20}
+        )
+    if any(entry.flag_bits & 0x1 for entry in entries):
+        raise SpreadsheetRejected(_("The workbook is encrypted. Upload an unencrypted copy."))
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[str]:
+    """Return the merged ranges of one worksheet part, parsed safely and streamed."""
+    with archive.open(path) as part:
+        return [
+            element.get("ref", "")
+            for _event, element in ElementTree.iterparse(part)
+            if element.tag.endswith("}mergeCell") or element.tag == "mergeCell"
+        ]
+
+
+def _read_worksheet(archive: zipfile.ZipFile, worksheet) -> Sheet:
+    title = worksheet.title
+    merged = _merged_ranges(archive, worksheet._worksheet_path)
+    if merged:
+        raise SpreadsheetRejected(
+            _(
+                "Sheet “%(sheet)s” has merged cells (%(ranges)s). Unmerge them so that "
+                "every row has its own values."
+            )
+            % {"sheet": title, "ranges": ", ".join(merged[:5])}
+        )
+    headers: list[str] | None = None
+    sheet = Sheet(title=title, headers=[])
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        values = []
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                raise SpreadsheetRejected(
+                    _(
+                        "Sheet “%(sheet)s”, cell %(cell)s holds a formula. Paste the values "
+                        "instead (Paste Special → Values)."
+                    )
+                    % {"sheet": title, "cell": f"{get_column_letter(cell.column)}{number}"}
+                )
+            values.append(_clean(cell.value))
+        if headers is None:
+            if any(value not in (None, "") for value in values):
+                headers = [("" if value is None else str(value)) for value in values]
+                sheet.headers = _trim(headers)
+            continue
+        if all(value in (None, "") for value in values):
+            continue
+        sheet.rows.append((number, values[: len(sheet.headers)]))
+        if len(sheet.rows) > MAX_ROWS:
+            raise _too_many_rows(title)
+    return sheet
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _trim(headers: list[str]) -> list[str]:
+    while headers and not headers[-1].strip():
+        headers.pop()
+    return [header.strip() for header in headers]
+
+
+def _too_many_rows(title: str) -> SpreadsheetRejected:
+    return SpreadsheetRejected(
+        _("Sheet “%(sheet)s” has more than %(limit)d rows. Split it into smaller files.")
+        % {"sheet": title, "limit": MAX_ROWS}
+    )
+
+
+# CSV -------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text or sum(1 for char in text[:4096] if _is_control(char)) > 8:
+            break
+        return text
+    raise SpreadsheetRejected(
+        _(
+            "The file is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV "
+            "file saved as UTF-8 or GBK."
+        )
+    )
+
+
+def _is_control(char: str) -> bool:
+    return ord(char) < 32 and char not in "\r\n\t"
+
+
+def _read_csv(data: bytes) -> Sheet:
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    sheet = Sheet(title="CSV", headers=[])
+    headers = None
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+            values = [value.strip() for value in values]
+            if headers is None:
+                if any(values):
+                    headers = sheet.headers = _trim(list(values))
+                continue
+            if not any(values):
+                continue
+            for column, value in zip(headers, values, strict=False):
+                if value.startswith("="):
+                    raise SpreadsheetRejected(
+                        _("Row %(row)d, column “%(column)s” holds a formula (%(value)s).")
+                        % {"row": number, "column": column, "value": value[:30]}
+                    )
+            sheet.rows.append((number, [value or None for value in values[: len(headers)]]))
+            if len(sheet.rows) > MAX_ROWS:
+                raise _too_many_rows(sheet.title)
+    except csv.Error as error:
+        raise SpreadsheetRejected(
+            _("The CSV file cannot be read: %(error)s") % {"error": error}
+        ) from None
+    return sheet
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """How a column is written: its header, width and kind ("text", "amount", "date",
+    "number")."""
+
+    header: str
+    kind: str = "text"
+    width: int = 14
+
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+
+
+def add_table(workbook, title: str, columns: list[Column], rows, *, note: str = ""):
+    """Add a sheet to ``workbook`` holding ``rows`` under ``columns``: amounts as numbers
+    with two decimals, dates as real dates, text made inert so that nothing runs as a
+    formula. Returns the sheet."""
+    sheet = workbook.create_sheet(title=title[:31])
+    if note:
+        sheet.append([inert(note)])
+        sheet.cell(row=1, column=1).font = Font(italic=True)
+    sheet.append([column.header for column in columns])
+    header_row = sheet.max_row
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=header_row, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for values in rows:
+        sheet.append(
+            [_cell_value(value, column) for value, column in zip(values, columns, strict=False)]
+        )
+        row = sheet.max_row
+        for index, column in enumerate(columns, start=1):
+            if column.kind == "amount":
+                sheet.cell(row=row, column=index).number_format = AMOUNT_FORMAT
+            elif column.kind == "date":
+                sheet.cell(row=row, column=index).number_format = DATE_FORMAT
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    return sheet
+
+
+def _cell_value(value, column: Column):
+    if value is None or value == "":
+        return None
+    if column.kind == "amount":
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if column.kind == "date" and isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, (int, float, Decimal, datetime.date)):
+        return value
+    return inert(str(value))
+
+
+def new_workbook():
+    """Return an empty workbook (without openpyxl's default sheet)."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
