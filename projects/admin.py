@@ -6,8 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shanwang.admin_import import WorkbookImportMixin, xlsx_response
+from shanwang.admin_import import WorkbookImportMixin
 from shanwang.admin_site import HistoryAdmin
+from shanwang.exports import xlsx_response
 
 from . import selectors, services
 from .imports import export_workbook, project_workbook, template_workbook

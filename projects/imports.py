@@ -25,7 +25,10 @@ PROJECT_SHEETS = [
     SheetSpec("里程碑", MilestoneResource, key=(PROJECT_NAME, "节点名称")),
 ]
 
-project_workbook = WorkbookImport("projects", PROJECT_SHEETS)
+#: The full-record export adds the project's monthly reports; an import skips them.
+REPORTS_SHEET = "月报（只读）"
+
+project_workbook = WorkbookImport("projects", PROJECT_SHEETS, ignored_titles=(REPORTS_SHEET,))
 
 
 def import_projects_file(file, file_name: str | None = None, *, user=None, dry_run=False):

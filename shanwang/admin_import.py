@@ -4,11 +4,9 @@ confirm. The reading, checking and importing are :class:`shanwang.imports.Workbo
 the same as the management commands'."""
 
 from types import SimpleNamespace
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from import_export.admin import ImportMixin
@@ -16,16 +14,9 @@ from import_export.formats.base_formats import Format
 from import_export.results import Error, Result
 from tablib import Dataset
 
+from .exports import xlsx_response
 from .imports import ImportReport, WorkbookImport
 from .spreadsheets import SpreadsheetRejected, read_spreadsheet
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
-    return response
 
 
 class SpreadsheetFormat(Format):

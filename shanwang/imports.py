@@ -26,6 +26,7 @@ from .spreadsheets import (
     Sheet,
     SpreadsheetRejected,
     add_table,
+    inert,
     new_workbook,
     read_spreadsheet,
     workbook_bytes,
@@ -177,9 +178,10 @@ class WorkbookImport:
     #: Sheets a workbook may carry that hold no data (the template's instructions).
     IGNORED_TITLES = ("填写说明", "说明", "Instructions")
 
-    def __init__(self, name: str, specs: list[SheetSpec]):
+    def __init__(self, name: str, specs: list[SheetSpec], *, ignored_titles=()):
         self.name = name
         self.specs = specs
+        self.ignored_titles = (*self.IGNORED_TITLES, *ignored_titles)
 
     def run_file(self, file, file_name: str | None = None, *, user=None, dry_run=False):
         """Import from a path or an open binary file."""
@@ -198,6 +200,18 @@ class WorkbookImport:
             rows = spec.resource_class().export_rows(querysets[spec.title])
             add_table(workbook, spec.title, spec.resource_class.columns(), rows)
         return workbook_bytes(workbook)
+
+    def export_csv(self, queryset) -> str:
+        """The first sheet's rows as CSV (with a BOM, for Excel), text made inert."""
+        spec = self.specs[0]
+        dataset = Dataset(
+            *(
+                tuple(inert(value) for value in row)
+                for row in spec.resource_class().export_rows(queryset)
+            ),
+            headers=spec.resource_class.headers(),
+        )
+        return "\ufeff" + dataset.export("csv")
 
     def template(self, instructions: list[str], examples: dict[str, list]) -> bytes:
         """An empty workbook with an instructions sheet and an example row per sheet."""
@@ -250,7 +264,7 @@ class WorkbookImport:
         by_title = {spec.title: spec for spec in self.specs}
         found: dict[str, Sheet] = {}
         for sheet in sheets:
-            if sheet.title in self.IGNORED_TITLES:
+            if sheet.title in self.ignored_titles:
                 continue
             spec = by_title.get(sheet.title) or self._spec_by_headers(sheet)
             if spec is None:

@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .exports import inert
-
 #: Limits on what an upload may be. The row limit is the issue's; the others keep a
 #: hostile or broken file from exhausting the server's memory.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -36,8 +34,18 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 MACRO_CONTENT_TYPE = b"macroEnabled"
 
+#: A cell starting with one of these is a formula to Excel or LibreOffice.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
 AMOUNT_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+
+
+def inert(value):
+    """Return ``value`` so that a spreadsheet shows it as text, never runs it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 class SpreadsheetRejected(Exception):
@@ -194,8 +202,11 @@ def _read_worksheet(archive: zipfile.ZipFile, worksheet) -> Sheet:
 
 
 def _clean(value):
+    """Strip text, and undo :func:`inert`: "'=x" as exported reads back as "=x" (text)."""
     if isinstance(value, str):
-        return value.strip()
+        value = value.strip()
+        if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+            return value[1:]
     return value
 
 
@@ -261,7 +272,7 @@ def _read_csv(data: bytes) -> Sheet:
                         _("Row %(row)d, column “%(column)s” holds a formula (%(value)s).")
                         % {"row": number, "column": column, "value": value[:30]}
                     )
-            sheet.rows.append((number, [value or None for value in values[: len(headers)]]))
+            sheet.rows.append((number, [_clean(value) or None for value in values[: len(headers)]]))
             if len(sheet.rows) > MAX_ROWS:
                 raise _too_many_rows(sheet.title)
     except csv.Error as error:

@@ -17,6 +17,11 @@ def export_income_workbook(incomes=None) -> bytes:
     )
 
 
+def export_income_csv(incomes=None) -> str:
+    incomes = CollectiveIncome.objects.all() if incomes is None else incomes
+    return income_workbook.export_csv(CollectiveIncomeResource.export_queryset(incomes))
+
+
 def income_template_workbook() -> bytes:
     villages = "、".join(Village.objects.order_by("name").values_list("name", flat=True))
     example_village = Village.objects.order_by("name").values_list("name", flat=True).first()

@@ -1,10 +1,13 @@
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 
 from projects import charts
 from projects.views import PortfolioReaderMixin
+from shanwang.exports import xlsx_response
 
 from . import selectors
+from .imports import export_income_csv, export_income_workbook
 
 
 class VillageListView(PortfolioReaderMixin, ListView):
@@ -48,3 +51,16 @@ class VillageDetailView(PortfolioReaderMixin, DetailView):
             ),
             **kwargs,
         )
+
+
+class IncomeExportView(PortfolioReaderMixin, View):
+    """Every village's collective income, in the shape of the income import."""
+
+    export_format = "xlsx"
+
+    def get(self, request):
+        if self.export_format == "csv":
+            response = HttpResponse(export_income_csv(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="collective-income.csv"'
+            return response
+        return xlsx_response(export_income_workbook(), "村集体经济收入.xlsx")
