@@ -86,6 +86,7 @@ def workbook_resource(workbook: WorkbookImport):
                 dataset.town_sheets,
                 ImportReport(file_name=file_name or "", dry_run=dry_run),
                 user=user,
+                preview=dry_run,
             )
             main = next((sheet.result for sheet in report.sheets if sheet.result), None)
             result = main or Result()

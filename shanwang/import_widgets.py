@@ -95,13 +95,14 @@ class YearWidget(Widget):
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        text = as_text(value).removesuffix("年")
+        typed = as_text(value)
+        text = typed.removesuffix("年")
         if not text:
             if self.required:
                 raise ValueError(_("This column must not be empty."))
             return None
         if not text.isdigit() or not 1949 <= int(text) <= 2100:
-            raise ValueError(_("“%(value)s” is not a year.") % {"value": text[:30]})
+            raise ValueError(_("“%(value)s” is not a year.") % {"value": typed[:30]})
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -147,7 +148,8 @@ class DateWidget(Widget):
     def _from_serial(self, serial):
         if serial != int(serial) or int(serial) not in EXCEL_SERIALS:
             raise ValueError(
-                _("The number %(value)s is not a date between 1950 and 2100.") % {"value": serial}
+                _("The number %(value)s is not a date between 1950 and 2100.")
+                % {"value": as_text(serial)}
             )
         return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
 
@@ -275,7 +277,8 @@ class ManyLookupWidget(ManyToManyWidget):
                 _("Unknown %(what)s “%(value)s”.")
                 % {"what": self.what, "value": "、".join(unknown)[:80]}
             )
-        return self.model._default_manager.filter(pk__in=[self.single.known()[n].pk for n in names])
+        # A list (not a queryset): the row is cleaned several times, with no query.
+        return [self.single.known()[name] for name in dict.fromkeys(names)]
 
     def render(self, value, obj=None, **kwargs):
         if value is None:

@@ -7,11 +7,12 @@ row anywhere and nothing is written. The result lists every problem with its she
 and column, and counts new, changed and unchanged rows per sheet for the preview.
 """
 
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.resources import ModelResource
@@ -58,9 +59,52 @@ class KeyedInstanceLoader(ModelInstanceLoader):
         return self.known.get(key)
 
 
+def violated_constraint_message(model, error: IntegrityError) -> str | None:
+    """The message of the model's constraint that the database refused, if it names one."""
+    text = str(error)
+    named = [c for c in model._meta.constraints if c.name in text]
+    if not named:
+        return None
+    return max(named, key=lambda c: len(c.name)).get_violation_error_message()
+
+
 class TownResource(ModelResource):
     """A resource whose rows are checked whole: every column's problem is reported, many
-    to many columns included, and unchanged rows are counted as such."""
+    to many columns included, and unchanged rows are counted as such.
+
+    The model's check and unique constraints are enforced by the database when the row
+    is saved, and a violation is reported with the constraint's own message: Django's
+    ``validate_constraints`` would run one query per constraint per row, which makes a
+    10,000-row import several times slower for the same answer.
+    """
+
+    def __init__(self, *, html_diff: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        if not html_diff:
+            # The command has no use for the preview's HTML diff of every row.
+            self._meta = copy(self._meta)
+            self._meta.skip_html_diff = True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def do_instance_save(self, instance, is_create):
+        try:
+            with transaction.atomic():
+                instance.save(force_insert=is_create)
+        except IntegrityError as error:
+            message = violated_constraint_message(type(instance), error)
+            if message is None:
+                raise
+            raise ValidationError(message) from error
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -233,7 +277,10 @@ class WorkbookImport:
             return report
         return self.run_sheets(sheets, report, user=user)
 
-    def run_sheets(self, sheets: list[Sheet], report: ImportReport, *, user=None) -> ImportReport:
+    def run_sheets(
+        self, sheets: list[Sheet], report: ImportReport, *, user=None, preview=False
+    ) -> ImportReport:
+        """Import ``sheets``; with ``preview``, keep each row's HTML diff for the admin."""
         matched = self._match(sheets, report.errors)
         for spec, sheet in matched:
             self._check_headers(spec, sheet, report.errors)
@@ -244,7 +291,9 @@ class WorkbookImport:
             return report
         with transaction.atomic():
             for spec, sheet in matched:
-                report.sheets.append(self._import_sheet(spec, sheet, report, user=user))
+                report.sheets.append(
+                    self._import_sheet(spec, sheet, report, user=user, preview=preview)
+                )
             if report.errors or report.dry_run:
                 transaction.set_rollback(True)
         if report.accepted and not report.dry_run:
@@ -358,19 +407,20 @@ class WorkbookImport:
 
     # Import ------------------------------------------------------------------------------
 
-    def _import_sheet(self, spec, sheet, report, *, user) -> SheetOutcome:
+    def _import_sheet(self, spec, sheet, report, *, user, preview) -> SheetOutcome:
         width = len(sheet.headers)
         dataset = Dataset(
             *(tuple((values + [None] * width)[:width]) for _number, values in sheet.rows),
             headers=sheet.headers,
         )
-        resource = spec.resource_class()
+        resource = spec.resource_class(html_diff=preview)
         result = resource.import_data(
             dataset,
             dry_run=False,
-            use_transactions=True,
+            # The whole file runs in one transaction, rolled back on any problem; a row's
+            # save has its own savepoint (do_instance_save), so no savepoint per row.
+            use_transactions=False,
             raise_errors=False,
-            rollback_on_validation_errors=True,
             retain_instance_in_row_result=True,
             user=user,
         )
