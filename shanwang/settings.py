@@ -38,6 +38,8 @@ else:
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Headless Chromium prints the monthly briefing to PDF: a path, or a command name on PATH.
+CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="chromium")
 
 INSTALLED_APPS = [
     "shanwang.admin_site.ShanwangAdminConfig",
@@ -259,14 +261,25 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logs go to the console for the process manager to collect (systemd's journal, honcho).
+# LOG_FORMAT=json (the default with DEBUG off) writes one JSON object per line to stdout,
+# see shanwang/jsonlog.py; "plain" (the default with DEBUG on) stays human-readable on stderr.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "plain" or "json", not "{LOG_FORMAT}".')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "shanwang.jsonlog.JsonLineFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -274,5 +287,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+if LOG_FORMAT == "json":
+    # Celery's worker and beat would otherwise replace these handlers with plain-text ones.
+    # https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-hijack-root-logger
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -54,6 +56,7 @@ def media(request, path):
         raise Http404
     if settings.MEDIA_ACCEL_PREFIX:
         response = HttpResponse(content_type="")
-        response["X-Accel-Redirect"] = f"{settings.MEDIA_ACCEL_PREFIX}{path}"
+        # Percent-encoded: a header must be ASCII, and nginx decodes it (Chinese file names).
+        response["X-Accel-Redirect"] = quote(f"{settings.MEDIA_ACCEL_PREFIX}{path}")
         return response
     return FileResponse(file.open("rb"))
