@@ -6,7 +6,6 @@ exports and the importer all take them from here."""
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
-from import_export.instance_loaders import CachedInstanceLoader
 
 from shanwang.import_widgets import (
     AmountWidget,
@@ -100,7 +99,10 @@ class ProjectResource(TownResource):
             "source_note",
         )
         import_id_fields = ("name",)
-        instance_loader_class = CachedInstanceLoader
+        # Not import-export's CachedInstanceLoader: it cleans every row's name up front,
+        # so one empty or over-long name raised out of the import instead of being
+        # reported against its row.
+        instance_loader_class = KeyedInstanceLoader
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True

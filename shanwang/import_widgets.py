@@ -242,10 +242,6 @@ class LookupWidget(Widget):
             }
         return self._known
 
-    def forget(self) -> None:
-        """Drop the cache (the records it holds were added or changed)."""
-        self._known = None
-
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text:

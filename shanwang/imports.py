@@ -191,6 +191,8 @@ class ImportReport:
     dry_run: bool
     errors: list[str] = field(default_factory=list)
     sheets: list[SheetOutcome] = field(default_factory=list)
+    #: Key values of refused rows, by key column: their dependants are held back.
+    failed_keys: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -408,9 +410,10 @@ class WorkbookImport:
     # Import ------------------------------------------------------------------------------
 
     def _import_sheet(self, spec, sheet, report, *, user, preview) -> SheetOutcome:
+        rows = self._hold_back_dependants(spec, sheet, report)
         width = len(sheet.headers)
         dataset = Dataset(
-            *(tuple((values + [None] * width)[:width]) for _number, values in sheet.rows),
+            *(tuple((values + [None] * width)[:width]) for _number, values in rows),
             headers=sheet.headers,
         )
         resource = spec.resource_class(html_diff=preview)
@@ -424,7 +427,15 @@ class WorkbookImport:
             retain_instance_in_row_result=True,
             user=user,
         )
-        numbers = [number for number, _values in sheet.rows]
+        numbers = [number for number, _values in rows]
+        failed = {number - 1 for number, _errors in result.row_errors()}
+        failed |= {invalid.number - 1 for invalid in result.invalid_rows}
+        if len(spec.key) == 1 and failed:
+            # Rows of later sheets that belong to these rows are held back (see below).
+            position = sheet.headers.index(spec.key[0])
+            report.failed_keys.setdefault(spec.key[0], set()).update(
+                as_text(rows[index][1][position]) for index in failed
+            )
         for row_number, row_errors in result.row_errors():
             for error in row_errors:
                 report.errors.append(
@@ -446,6 +457,33 @@ class WorkbookImport:
             unchanged=totals[RowResult.IMPORT_TYPE_SKIP],
             result=result,
         )
+
+    def _hold_back_dependants(self, spec, sheet, report) -> list[tuple[int, list]]:
+        """Leave out the rows that belong to a row an earlier sheet refused (a project's
+        funding when the project's own row has a problem): they would only repeat that
+        problem as "unknown project"."""
+        rows = sheet.rows
+        for column, failed in report.failed_keys.items():
+            if column not in sheet.headers or (column == spec.key[0] and len(spec.key) == 1):
+                continue
+            position = sheet.headers.index(column)
+            held = [number for number, values in rows if as_text(values[position]) in failed]
+            if held:
+                rows = [
+                    (n, values) for n, values in rows if as_text(values[position]) not in failed
+                ]
+                report.errors.append(
+                    _(
+                        "Sheet “%(sheet)s”, rows %(rows)s: not checked, because the row of "
+                        "their %(column)s in an earlier sheet has problems."
+                    )
+                    % {
+                        "sheet": spec.title,
+                        "rows": "、".join(str(number) for number in held),
+                        "column": column,
+                    }
+                )
+        return rows
 
     @staticmethod
     def _message(spec, row, column, message) -> str:
