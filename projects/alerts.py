@@ -28,11 +28,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from .briefing import briefing_url, monthly_briefing
+from .briefing_xlsx import workbook_attachment
 from .models import (
     Milestone,
     Notification,
@@ -44,6 +46,7 @@ from .models import (
     WebhookChannel,
 )
 from .rules import Role
+from .selectors import projects_missing_report
 from .workdays import WorkingDays
 
 logger = logging.getLogger(__name__)
@@ -145,7 +148,7 @@ def report_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPoli
         last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
         checks.append((Kind.REPORT_OVERDUE, last_month, -(on - this_month).days - 1))
     for kind, month, days in checks:
-        for project in _projects_missing_report(month).select_related("contact_person"):
+        for project in projects_missing_report(month).select_related("contact_person"):
             if project.contact_person is not None:
                 yield Alert(
                     kind,
@@ -163,21 +166,27 @@ def digest_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPoli
     monday = on - datetime.timedelta(days=on.weekday())
     if calendar.next_working_day(monday) != on:
         return
-    User = get_user_model()
-    readers = User.objects.filter(
-        is_active=True, groups__name__in=[Role.LEADER.value, Role.REVIEWER.value]
-    ).distinct()
-    for user in readers:
+    for user in _leaders_and_reviewers():
         yield Alert(Kind.DIGEST, "digest", monday, 0, None, user=user)
 
 
-def _projects_missing_report(month: datetime.date):
-    filed = ProgressReport.objects.filter(
-        project=OuterRef("pk"),
-        month=month,
-        status__in=[ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED],
+def briefing_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy | None = None):
+    """Yield last month's briefing (月报), owed to leaders and reviewers on the month's
+    second working day; its period is the first day of the month it briefs."""
+    first = calendar.next_working_day(on.replace(day=1))
+    if calendar.next_working_day(first + datetime.timedelta(days=1)) != on:
+        return
+    last_month = (on.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    for user in _leaders_and_reviewers():
+        yield Alert(Kind.BRIEFING, "briefing", last_month, 0, None, user=user)
+
+
+def _leaders_and_reviewers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.LEADER.value, Role.REVIEWER.value])
+        .distinct()
     )
-    return Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION).filter(~Exists(filed))
 
 
 def _reviewers():
@@ -191,7 +200,12 @@ def _webhooks_by_unit() -> dict[int, list[WebhookChannel]]:
     return by_unit
 
 
-SCANS = {"deadlines": deadline_alerts, "reports": report_alerts, "digest": digest_alerts}
+SCANS = {
+    "deadlines": deadline_alerts,
+    "reports": report_alerts,
+    "digest": digest_alerts,
+    "briefing": briefing_alerts,
+}
 
 
 # The ledger -----------------------------------------------------------------------------
@@ -204,7 +218,12 @@ def scan(*, on: datetime.date, scans=tuple(SCANS), queue: bool = True) -> dict:
     Returns counts: created, cancelled, owed (all unsent rows up to ``on``) and whether
     ``on`` is a working day. A second scan on the same day creates nothing new.
     """
-    calendar = WorkingDays(on - datetime.timedelta(days=400), on)
+    # Back to the oldest open milestone: overdue notices count working days since it.
+    oldest_open = Milestone.objects.filter(completed_on__isnull=True).aggregate(
+        oldest=Min("due_date")
+    )["oldest"]
+    start = on - datetime.timedelta(days=400)
+    calendar = WorkingDays(min(start, oldest_open or start), on)
     if not calendar.is_working_day(on):
         return {"working_day": False, "created": 0, "cancelled": 0, "owed": []}
     policy = ReminderPolicy.current()
@@ -235,32 +254,40 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
         for settings_row in NotificationSettings.objects.filter(user__in=users)
     }
     default = NotificationSettings()
+    recorded, noticed = _already_recorded(alerts)
     reminders, notices = [], []
+    # One alert goes to many people (an escalation to every reviewer): its title and link
+    # are worked out once per alert, not once per recipient.
+    titles: dict[str, tuple[str, str]] = {}
     for alert in alerts:
         if alert.webhook is not None:
             address, channel = f"webhook:{alert.webhook.pk}", Reminder.Channel.WEBHOOK
         else:
             address, channel = f"user:{alert.user.pk}", Reminder.Channel.EMAIL
-            notices.append(
-                Notification(
-                    user=alert.user,
-                    kind=alert.kind,
-                    key=f"{alert.kind}|{alert.subject}|{alert.period}",
-                    title=alert_title(alert),
-                    url=alert.project.get_absolute_url() if alert.project else reverse("home"),
+            key = f"{alert.kind}|{alert.subject}|{alert.period}"
+            if (alert.user.pk, key) not in noticed:
+                if key not in titles:
+                    titles[key] = (alert_title(alert), _alert_url(alert))
+                title, url = titles[key]
+                notices.append(
+                    Notification(
+                        user_id=alert.user.pk, kind=alert.kind, key=key, title=title, url=url
+                    )
                 )
-            )
             if not preferences.get(alert.user.pk, default).wants_email(alert.kind):
                 continue
+        if (address, str(alert.kind), alert.subject, alert.period) in recorded:
+            continue
         reminders.append(
+            # Ids, not instances: a scan writes a hundred thousand rows at district scale.
             Reminder(
                 channel=channel,
-                recipient=alert.user,
-                webhook=alert.webhook,
+                recipient_id=alert.user and alert.user.pk,
+                webhook_id=alert.webhook and alert.webhook.pk,
                 address=address,
                 kind=alert.kind,
-                project=alert.project,
-                milestone=alert.milestone,
+                project_id=alert.project and alert.project.pk,
+                milestone_id=alert.milestone and alert.milestone.pk,
                 subject=alert.subject,
                 period=alert.period,
                 days=alert.days,
@@ -272,9 +299,46 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
     scan_id = uuid.uuid4()
     for reminder in reminders:
         reminder.scan_id = scan_id
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
-    Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=1000)
+    # One statement each (PostgreSQL inserts from arrays; SQLite splits by its own limit):
+    # a scan costs the same number of queries however many alerts it writes.
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
     return Reminder.objects.filter(scan_id=scan_id).count()
+
+
+def _already_recorded(alerts: list[Alert]) -> tuple[set, set]:
+    """Return the ledger rows (address, kind, subject, period) and the notices (user id,
+    key) that earlier scans made for these milestone and project alerts, in two queries.
+
+    Day after day a scan owes nearly the same alerts (every escalation of every overdue
+    milestone, to every reviewer): leaving the recorded ones out before building rows
+    keeps a scan of 100,000 milestones short. The unique constraints still decide when
+    scans overlap."""
+    milestones = {alert.milestone.pk for alert in alerts if alert.milestone is not None}
+    projects = {alert.project.pk for alert in alerts if alert.milestone is None and alert.project}
+    if not (milestones or projects):
+        return set(), set()
+    periods = {alert.period for alert in alerts}
+    recorded = set(
+        Reminder.objects.filter(
+            Q(milestone__in=milestones) | Q(project__in=projects, milestone__isnull=True),
+            period__in=periods,
+        ).values_list("address", "kind", "subject", "period")
+    )
+    users = {alert.user.pk for alert in alerts if alert.user is not None}
+    keys = {f"{alert.kind}|{alert.subject}|{alert.period}" for alert in alerts if alert.project}
+    noticed = set(
+        Notification.objects.filter(user__in=users, key__in=keys).values_list("user", "key")
+    )
+    return recorded, noticed
+
+
+def _alert_url(alert: Alert) -> str:
+    if alert.project is not None:
+        return alert.project.get_absolute_url()
+    if alert.kind == Kind.BRIEFING:
+        return briefing_url(alert.period)
+    return reverse("home")
 
 
 def cancel_moot() -> int:
@@ -392,6 +456,9 @@ def _context(reminder) -> dict:
         from . import selectors
 
         context["attention"] = selectors.attention(user=reminder.recipient, on=reminder.owed_on)
+    if reminder.kind == Kind.BRIEFING:
+        context["briefing"] = monthly_briefing(month=reminder.period)
+        context["briefing_url"] = settings.SITE_URL + briefing_url(reminder.period)
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()
     context["settings_url"] = settings.SITE_URL + reverse("projects:notification_settings")
@@ -399,14 +466,22 @@ def _context(reminder) -> dict:
 
 
 def email_reminder(reminder, connection) -> None:
-    """Send one reminder as a Chinese email, plain text and HTML."""
+    """Send one reminder as a Chinese email, plain text and HTML; the monthly briefing
+    has its own text and carries its workbook."""
     context = _context(reminder)
     subject = alert_title(reminder)
+    briefing = context.get("briefing")
+    template = "briefing" if briefing else "reminder"
     with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string("emails/reminder.txt", context)
-        html = render_to_string("emails/reminder.html", context)
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+        attachments = [workbook_attachment(briefing)] if briefing else []
     message = EmailMultiAlternatives(
-        subject, text, to=[reminder.recipient.email], connection=connection
+        subject,
+        text,
+        to=[reminder.recipient.email],
+        connection=connection,
+        attachments=attachments,
     )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -210,6 +210,13 @@ class Project(TimeStampedModel):
                 ),
             ),
         ]
+        # The list's filters and sorts (the name has its unique index): a filtered page
+        # reads its rows in name order and stops after one page.
+        indexes = [
+            models.Index(fields=["category", "name"], name="project_category_name_idx"),
+            models.Index(fields=["stage", "name"], name="project_stage_name_idx"),
+            models.Index(fields=["total_investment"], name="project_total_investment_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -334,6 +341,14 @@ class AnnualPlan(TimeStampedModel):
             ),
             plausible_year_constraint("year", name="annual_plan_year_plausible"),
         ]
+        # The plan-year filter and the town's planned investment of a year.
+        indexes = [
+            models.Index(
+                fields=["year", "project"],
+                include=["planned_investment"],
+                name="annual_plan_year_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.project} {self.year}"
@@ -364,7 +379,16 @@ class Milestone(TimeStampedModel):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["project", "completed_on", "due_date"])]
+        indexes = [
+            models.Index(fields=["project", "completed_on", "due_date"]),
+            # Open milestones by due date: the dashboard's overdue and coming lists and
+            # the reminder scan read only these.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(completed_on__isnull=True),
+                name="milestone_open_due_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project} · {self.title}"
@@ -456,7 +480,23 @@ class ProgressReport(TimeStampedModel):
                 violation_error_message=_("The month must be given as its first day."),
             ),
         ]
-        indexes = [models.Index(fields=["project", "status", "month"])]
+        indexes = [
+            # Each project's approved investment, summed from the index alone.
+            models.Index(
+                fields=["project", "status", "month"],
+                include=["investment_completed"],
+                name="report_project_status_idx",
+            ),
+            # The town's approved investment of a year; reports waiting for review.
+            models.Index(
+                fields=["status", "month"],
+                include=["investment_completed", "project"],
+                name="report_status_month_idx",
+            ),
+            models.Index(
+                fields=["status", "submitted_at", "id"], name="report_status_submitted_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project} {self.month:%Y-%m}"
@@ -803,7 +843,11 @@ class Reminder(models.Model):
                 fields=["address", "kind", "subject", "period"], name="reminder_once"
             ),
         ]
-        indexes = [models.Index(fields=["status", "owed_on"])]
+        indexes = [
+            models.Index(fields=["status", "owed_on"]),
+            # A scan counts the rows it added by its id.
+            models.Index(fields=["scan_id"], name="reminder_scan_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.subject} → {self.address}"
@@ -877,6 +921,8 @@ class NotificationSettings(models.Model):
             return self.email_overdue
         if kind in (Kind.REPORT_DUE, Kind.REPORT_OVERDUE):
             return self.email_reports
+        if kind == Kind.BRIEFING:
+            return True  # the monthly briefing is the town's report to its leaders
         return self.digest == self.Digest.WEEKLY
 
 

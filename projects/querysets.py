@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
+    Expression,
     F,
     FloatField,
     OuterRef,
@@ -23,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.db_functions import DaysBetween
@@ -107,8 +109,21 @@ class ProjectQuerySet(models.QuerySet):
             return self.managed_by(user)
         return self.none()
 
-    def with_investment(self, *, year: int):
-        """Annotate the investment figures of ``year``.
+    def _figures(self, select, **figures):
+        """Annotate ``figures`` in order; those not named in ``select`` (when given) only
+        as aliases: usable in filters and sorts, not computed for every row read."""
+        queryset = self
+        for name, expression in figures.items():
+            if select is None or name in select:
+                queryset = queryset.annotate(**{name: expression})
+            else:
+                queryset = queryset.alias(**{name: expression})
+        return queryset
+
+    def with_investment(self, *, year: int, through: datetime.date | None = None, select=None):
+        """Annotate the investment figures of ``year``, counting only the reports of months
+        up to ``through`` when given (a briefing of a past month ignores later reports).
+        With ``select``, only the figures it names are read back (see _figures).
 
         - ``cumulative_investment`` = Σ investment completed in approved reports, all months;
         - ``year_completed_investment`` = the same sum over the months of ``year``;
@@ -123,27 +138,30 @@ class ProjectQuerySet(models.QuerySet):
         approved = ProgressReport.objects.filter(
             project=OuterRef("pk"), status=ProgressReport.Status.APPROVED
         )
+        if through is not None:
+            approved = approved.filter(month__lte=through)
         this_year = approved.filter(
             month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
         )
-        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year)
-        return self.annotate(
+        # order_by(): the plan's default ordering would join and sort the projects again.
+        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by()
+        return self._figures(
+            select,
             cumulative_investment=_sum_of_investment(approved),
             year_completed_investment=_sum_of_investment(this_year),
             year_planned_investment=Subquery(plan.values("planned_investment")[:1]),
-        ).annotate(
-            year_completed_share=Case(
-                When(
-                    year_planned_investment__gt=0,
-                    then=_as_float("year_completed_investment")
-                    / _as_float("year_planned_investment"),
+            year_completed_share=_Let(
+                Case(
+                    When(_annual_basis(), then=_as_float(_COMPLETED) / _as_float(_PLANNED)),
+                    default=Value(None),
+                    output_field=FloatField(),
                 ),
-                default=Value(None),
-                output_field=FloatField(),
-            )
+                planned=F("year_planned_investment"),
+                completed=F("year_completed_investment"),
+            ),
         )
 
-    def with_schedule_pace(self, *, on: datetime.date):
+    def with_schedule_pace(self, *, on: datetime.date, select=None):
         """Annotate the schedule pace (序时进度) on day ``on``.
 
         Two bases, the first that applies:
@@ -156,52 +174,22 @@ class ProjectQuerySet(models.QuerySet):
            completed = cumulative investment / T.
         Otherwise every pace field is NULL. ``pace_gap_points`` = (completed - elapsed) × 100:
         negative means behind pace. Completed shares are not capped: 1.2 means 20 % more
-        than planned has been spent.
+        than planned has been spent. Only reports of months up to ``on`` count.
         """
-        annual = Q(year_planned_investment__gt=0)
-        duration = Q(
-            planned_start__isnull=False,
-            planned_completion__isnull=False,
-            total_investment__gt=0,
-        )
-        days_done = DaysBetween("planned_start", on) + 1
-        days_planned = DaysBetween("planned_start", "planned_completion") + 1
-        duration_elapsed = Greatest(
-            Value(0.0), Least(Value(1.0), _as_float(days_done) / _as_float(days_planned))
-        )
-        return (
-            self.with_investment(year=on.year)
-            .annotate(
-                pace_basis=Case(
-                    When(annual, then=Value(PaceBasis.ANNUAL_PLAN.value)),
-                    When(duration, then=Value(PaceBasis.PLANNED_DURATION.value)),
-                    default=Value(None),
-                    output_field=models.CharField(),
-                ),
-                pace_elapsed_share=Case(
-                    When(annual, then=Value(elapsed_share_of_year(on))),
-                    When(duration, then=duration_elapsed),
-                    default=Value(None),
-                    output_field=FloatField(),
-                ),
-                pace_completed_share=Case(
-                    When(
-                        annual,
-                        then=_as_float("year_completed_investment")
-                        / _as_float("year_planned_investment"),
-                    ),
-                    When(
-                        duration,
-                        then=_as_float("cumulative_investment") / _as_float("total_investment"),
-                    ),
-                    default=Value(None),
-                    output_field=FloatField(),
-                ),
-            )
-            .annotate(pace_gap_points=(F("pace_completed_share") - F("pace_elapsed_share")) * 100.0)
+        investment = {
+            "planned": F("year_planned_investment"),
+            "completed": F("year_completed_investment"),
+            "cumulative": F("cumulative_investment"),
+        }
+        return self.with_investment(year=on.year, through=on, select=select)._figures(
+            select,
+            pace_basis=_Let(_pace_basis(), planned=investment["planned"]),
+            pace_elapsed_share=_Let(_pace_elapsed_share(on), planned=investment["planned"]),
+            pace_completed_share=_Let(_pace_completed_share(), **investment),
+            pace_gap_points=_Let(_pace_gap_points(on), **investment),
         )
 
-    def with_milestone_summary(self, *, on: datetime.date):
+    def with_milestone_summary(self, *, on: datetime.date, select=None):
         """Annotate overdue and next milestones as of day ``on``.
 
         - ``overdue_milestone_count``: milestones not completed whose due date is before ``on``;
@@ -220,7 +208,8 @@ class ProjectQuerySet(models.QuerySet):
         overdue_count = (
             overdue.order_by().values("project").annotate(count=Count("pk")).values("count")
         )
-        return self.annotate(
+        return self._figures(
+            select,
             overdue_milestone_count=Coalesce(Subquery(overdue_count), Value(0)),
             oldest_overdue_title=Subquery(overdue.values("title")[:1]),
             oldest_overdue_due=Subquery(overdue.values("due_date")[:1]),
@@ -229,8 +218,9 @@ class ProjectQuerySet(models.QuerySet):
             next_milestone_due=Subquery(upcoming.values("due_date")[:1]),
         )
 
-    def with_traffic_light(self, *, on: datetime.date, thresholds=None):
-        """Annotate ``light`` and ``light_reason`` (红黄绿灯预警) as of day ``on``.
+    def with_traffic_light(self, *, on: datetime.date, thresholds=None, select=None):
+        """Annotate ``light`` and ``light_reason`` (红黄绿灯预警) as of day ``on``, and every
+        figure they rest on; with ``select``, only the figures it names are read back.
 
         Only projects in an active stage (preliminary, under construction) get a light.
         With Y, R the points-behind thresholds and D the overdue-days threshold
@@ -245,31 +235,72 @@ class ProjectQuerySet(models.QuerySet):
         thresholds = thresholds or TrafficLightThresholds.current()
         red_gap = -(thresholds.red_points_behind + _EPSILON)
         yellow_gap = -(thresholds.yellow_points_behind - _EPSILON)
-        reason = Case(
-            When(~Q(stage__in=Project.ACTIVE_STAGES), then=Value(LightReason.INACTIVE.value)),
-            When(pace_gap_points__lt=red_gap, then=Value(LightReason.FAR_BEHIND.value)),
+        days_overdue = DaysBetween(_OLDEST_OVERDUE_DUE, on)
+        # The rules read the row's figures bound once (see _Let), not the subqueries again.
+        active_reason = Case(
             When(
-                max_days_overdue__gt=thresholds.red_days_overdue,
+                LessThan(_pace_gap_points(on), red_gap),
+                then=Value(LightReason.FAR_BEHIND.value),
+            ),
+            When(
+                GreaterThan(days_overdue, thresholds.red_days_overdue),
                 then=Value(LightReason.MILESTONE_FAR_OVERDUE.value),
             ),
-            When(pace_gap_points__lte=yellow_gap, then=Value(LightReason.BEHIND.value)),
-            When(overdue_milestone_count__gt=0, then=Value(LightReason.MILESTONE_OVERDUE.value)),
-            When(pace_gap_points__isnull=False, then=Value(LightReason.ON_PACE.value)),
+            When(
+                LessThanOrEqual(_pace_gap_points(on), yellow_gap),
+                then=Value(LightReason.BEHIND.value),
+            ),
+            # An oldest overdue milestone exists exactly when the overdue count is above 0.
+            When(
+                IsNull(_OLDEST_OVERDUE_DUE, False),
+                then=Value(LightReason.MILESTONE_OVERDUE.value),
+            ),
+            When(IsNull(_pace_gap_points(on), False), then=Value(LightReason.ON_PACE.value)),
             default=Value(LightReason.NO_BASIS.value),
             output_field=models.CharField(),
         )
+        # Projects out of the active stages read no figure at all; the others read the
+        # plan and the oldest overdue milestone, then only the investment sum their pace
+        # basis needs: this year's with a plan, the cumulative one without.
+        reason = Case(
+            When(~Q(stage__in=Project.ACTIVE_STAGES), then=Value(LightReason.INACTIVE.value)),
+            default=_Let(
+                _Let(
+                    active_reason,
+                    planned=_PLANNED,
+                    oldest_overdue_due=_OLDEST_OVERDUE_DUE,
+                    completed=Case(
+                        When(_annual_basis(), then=F("year_completed_investment")),
+                        default=Value(None),
+                        output_field=MONEY,
+                    ),
+                    cumulative=Case(
+                        When(_annual_basis(), then=Value(None)),
+                        default=F("cumulative_investment"),
+                        output_field=MONEY,
+                    ),
+                ),
+                planned=F("year_planned_investment"),
+                oldest_overdue_due=F("oldest_overdue_due"),
+            ),
+            output_field=models.CharField(),
+        )
+        reason_bound = _Bound("reason", models.CharField())
         light = Case(
             *(
-                When(light_reason=reason_value, then=Value(light_value.value))
+                When(Exact(reason_bound, reason_value), then=Value(light_value.value))
                 for reason_value, light_value in LIGHT_OF_REASON.items()
             ),
             output_field=models.CharField(),
         )
         return (
-            self.with_schedule_pace(on=on)
-            .with_milestone_summary(on=on)
-            .annotate(light_reason=reason)
-            .annotate(light=light)
+            self.with_schedule_pace(on=on, select=select)
+            .with_milestone_summary(on=on, select=select)
+            ._figures(
+                select,
+                light_reason=reason,
+                light=_Let(light, reason=F("light_reason")),
+            )
         )
 
 
@@ -280,3 +311,115 @@ def _sum_of_investment(reports):
         Value(Decimal("0.00")),
         output_field=MONEY,
     )
+
+
+# Figures bound once per row -------------------------------------------------------------
+
+
+class _Bound(Expression):
+    """A value bound once per row by the enclosing _Let, by name."""
+
+    def __init__(self, name: str, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.name!r})"
+
+    def as_sql(self, compiler, connection):
+        return f"{_LET_ALIAS}.{connection.ops.quote_name(self.name)}", []
+
+    def get_group_by_cols(self):
+        return []
+
+
+_LET_ALIAS = "bound_figures"
+
+
+class _Let(Expression):
+    """``body`` computed over ``bindings`` evaluated once per row:
+    ``(SELECT body FROM (SELECT binding AS name, ... OFFSET 0) AS bound_figures)``.
+
+    SQL has no per-row variables: a figure derived from a correlated subquery otherwise
+    repeats the subquery's text wherever it is used, and PostgreSQL runs every copy (the
+    traffic light read each investment sum a dozen times per project). OFFSET 0 keeps
+    PostgreSQL from folding the bindings back into the body. A nested _Let sees its own
+    bindings: the innermost alias wins, as SQL scoping says.
+    """
+
+    def __init__(self, body, **bindings):
+        super().__init__(output_field=body.output_field)
+        self.body = body
+        self.names = list(bindings)
+        self.bindings = list(bindings.values())
+
+    def get_source_expressions(self):
+        return [*self.bindings, self.body]
+
+    def set_source_expressions(self, expressions):
+        *self.bindings, self.body = expressions
+
+    def as_sql(self, compiler, connection):
+        body_sql, body_params = compiler.compile(self.body)
+        columns, binding_params = [], []
+        for name, binding in zip(self.names, self.bindings, strict=True):
+            sql, params = compiler.compile(binding)
+            columns.append(f"{sql} AS {connection.ops.quote_name(name)}")
+            binding_params.extend(params)
+        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+        sql = f"(SELECT {body_sql} FROM (SELECT {', '.join(columns)}{fence}) {_LET_ALIAS})"
+        return sql, (*body_params, *binding_params)
+
+
+_PLANNED = _Bound("planned", MONEY)
+_COMPLETED = _Bound("completed", MONEY)
+_CUMULATIVE = _Bound("cumulative", MONEY)
+_OLDEST_OVERDUE_DUE = _Bound("oldest_overdue_due", models.DateField())
+
+
+def _annual_basis():
+    # Value(0), not 0: a bare 0 would be bound as a decimal, which SQLite passes as the
+    # text '0', and a bound value has no column type to turn it back into a number.
+    return GreaterThan(_PLANNED, Value(0))
+
+
+def _duration_basis():
+    return Q(planned_start__isnull=False, planned_completion__isnull=False, total_investment__gt=0)
+
+
+def _pace_basis():
+    return Case(
+        When(_annual_basis(), then=Value(PaceBasis.ANNUAL_PLAN.value)),
+        When(_duration_basis(), then=Value(PaceBasis.PLANNED_DURATION.value)),
+        default=Value(None),
+        output_field=models.CharField(),
+    )
+
+
+def _pace_elapsed_share(on: datetime.date):
+    days_done = DaysBetween("planned_start", on) + 1
+    days_planned = DaysBetween("planned_start", "planned_completion") + 1
+    return Case(
+        When(_annual_basis(), then=Value(elapsed_share_of_year(on))),
+        When(
+            _duration_basis(),
+            then=Greatest(
+                Value(0.0), Least(Value(1.0), _as_float(days_done) / _as_float(days_planned))
+            ),
+        ),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+
+
+def _pace_completed_share():
+    return Case(
+        When(_annual_basis(), then=_as_float(_COMPLETED) / _as_float(_PLANNED)),
+        When(_duration_basis(), then=_as_float(_CUMULATIVE) / _as_float("total_investment")),
+        default=Value(None),
+        output_field=FloatField(),
+    )
+
+
+def _pace_gap_points(on: datetime.date):
+    return (_pace_completed_share() - _pace_elapsed_share(on)) * Value(100.0)

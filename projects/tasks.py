@@ -46,3 +46,9 @@ def scan_monthly_reports() -> dict:
 def send_weekly_digest() -> dict:
     """Record and queue the weekly digest, on the week's first working day."""
     return _scan(("digest",))
+
+
+@shared_task(acks_late=True)
+def send_monthly_briefing() -> dict:
+    """Record and queue last month's briefing (月报), on the month's second working day."""
+    return _scan(("briefing",))

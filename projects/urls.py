@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="list"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
+    path("projects/<int:pk>/xlsx/", views.ProjectRecordExportView.as_view(), name="record_xlsx"),
     path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="edit"),
     path("projects/<int:pk>/stage/", views.ProjectStageView.as_view(), name="stage"),
     path(
@@ -30,6 +31,9 @@ urlpatterns = [
         name="notification_settings",
     ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("briefing/", views.BriefingView.as_view(), name="briefing"),
+    path("briefing/xlsx/", views.BriefingWorkbookView.as_view(), name="briefing_xlsx"),
+    path("briefing/pdf/", views.BriefingPdfView.as_view(), name="briefing_pdf"),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

@@ -1,10 +1,13 @@
 """Portfolio pages. Views stay thin: selectors read, services write, rules decide."""
 
+import io
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,11 +17,12 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from shanwang.exports import SafeTableExport
+from shanwang.exports import SafeTableExport, xlsx_response
 from villages import selectors as village_selectors
 
-from . import charts, notifications, selectors, services
+from . import briefing, briefing_pdf, briefing_xlsx, charts, notifications, selectors, services
 from .calendar_feed import feed_for
+from .exports import project_record_workbook
 from .filters import ProjectFilter
 from .forms import (
     MilestoneForm,
@@ -32,6 +36,8 @@ from .models import Milestone, Notification, NotificationSettings, ProgressRepor
 from .tables import ProjectTable
 from .workdays import years_without_holidays
 from .workflows import available_report_transitions, available_stage_transitions
+
+logger = logging.getLogger(__name__)
 
 
 class PortfolioReaderMixin(PermissionRequiredMixin):
@@ -141,6 +147,14 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
             },
             **kwargs,
         )
+
+
+class ProjectRecordExportView(PortfolioReaderMixin, View):
+    """A project's full record as an XLSX workbook, importable back (issue 7)."""
+
+    def get(self, request, pk):
+        project = get_object_or_404(Project, pk=pk)
+        return xlsx_response(project_record_workbook(project), f"{project.name}.xlsx")
 
 
 class ProjectActionView(PortfolioReaderMixin, View):
@@ -411,3 +425,67 @@ def calendar_feed(request, token):
     )
     response["Content-Disposition"] = 'inline; filename="shanwang.ics"'
     return response
+
+
+class BriefingMixin(PermissionRequiredMixin):
+    """The monthly briefing of the month in ?month=YYYY-MM (default: last month), for
+    leaders, reviewers and administrators; a bad month gets status 400 and its reason."""
+
+    permission_required = "projects.read_briefing"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            month = briefing.parse_month(request.GET.get("month"), today=selectors.today())
+        except ValidationError as error:
+            return self.bad_month(error.messages[0])
+        return self.answer(briefing.monthly_briefing(month=month))
+
+    def bad_month(self, message: str):
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+class BriefingView(BriefingMixin, TemplateView):
+    """月报: the briefing as a page that prints on A4."""
+
+    template_name = "projects/briefing.html"
+
+    def answer(self, monthly):
+        return self.render_to_response(self.page_context(briefing=monthly))
+
+    def bad_month(self, message):
+        context = self.page_context(month_error=message)
+        return self.render_to_response(context, status=400)
+
+    def page_context(self, **kwargs):
+        return self.get_context_data(
+            month_value=self.request.GET.get("month", ""),
+            pdf_available=briefing_pdf.chromium_path() is not None,
+            **kwargs,
+        )
+
+
+class BriefingWorkbookView(BriefingMixin, View):
+    def answer(self, monthly):
+        return xlsx_response(
+            briefing_xlsx.briefing_workbook(monthly),
+            briefing_xlsx.briefing_filename(monthly, "xlsx"),
+        )
+
+
+class BriefingPdfView(BriefingMixin, View):
+    def answer(self, monthly):
+        try:
+            pdf = briefing_pdf.briefing_pdf(monthly)
+        except briefing_pdf.PdfUnavailable as error:
+            logger.warning("Briefing PDF: %s", error)
+            return HttpResponse(
+                _("The PDF cannot be made on this server; print the page instead."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        return FileResponse(
+            io.BytesIO(pdf),
+            as_attachment=True,
+            filename=briefing_xlsx.briefing_filename(monthly, "pdf"),
+            content_type="application/pdf",
+        )

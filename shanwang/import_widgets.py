@@ -86,7 +86,7 @@ class AmountWidget(Widget):
         return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
     def render(self, value, obj=None, **kwargs):
-        return value
+        return "" if value is None else value
 
 
 class YearWidget(Widget):
@@ -106,7 +106,7 @@ class YearWidget(Widget):
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
-        return value
+        return "" if value is None else value
 
 
 class DateWidget(Widget):
@@ -154,7 +154,7 @@ class DateWidget(Widget):
         return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
 
     def render(self, value, obj=None, **kwargs):
-        return value
+        return "" if value is None else value
 
 
 class BooleanWidget(Widget):

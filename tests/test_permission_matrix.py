@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from projects import briefing_pdf
 from projects.models import Milestone, ProgressReport, Project, ReportPhoto, ResponsibleUnit
 from projects.rules import Role
 from tests.conftest import with_role
@@ -138,6 +139,10 @@ class Route:
 
 
 EDITORS = {"staff_a", "reviewer", "administrator"}
+#: The monthly briefing: leaders, reviewers and administrators; its PDF only where
+#: Chromium is installed to print it (elsewhere it answers 503 to everyone).
+BRIEFING_READERS = {"leader", "reviewer", "administrator"}
+PDF_READERS = BRIEFING_READERS if briefing_pdf.chromium_path() else set()
 REPORTERS = {"staff_a", "administrator"}
 REVIEWERS = {"reviewer", "administrator"}
 
@@ -145,7 +150,16 @@ MATRIX = {
     "home": Route(lambda p: reverse("home"), get=READERS, staff_own_only=False),
     "projects:list": Route(lambda p: reverse("projects:list"), get=READERS, staff_own_only=False),
     "projects:detail": Route(lambda p: p.get_absolute_url(), get=READERS, staff_own_only=False),
+    "projects:record_xlsx": Route(
+        lambda p: reverse("projects:record_xlsx", args=[p.pk]), get=READERS, staff_own_only=False
+    ),
     "villages:list": Route(lambda p: reverse("villages:list"), get=READERS, staff_own_only=False),
+    "villages:income_xlsx": Route(
+        lambda p: reverse("villages:income_xlsx"), get=READERS, staff_own_only=False
+    ),
+    "villages:income_csv": Route(
+        lambda p: reverse("villages:income_csv"), get=READERS, staff_own_only=False
+    ),
     "villages:detail": Route(
         lambda p: p.villages.get().get_absolute_url(), get=READERS, staff_own_only=False
     ),
@@ -153,6 +167,15 @@ MATRIX = {
         lambda p: reverse("media", args=[submitted(p).photos.get().image.name]),
         get=READERS,
         staff_own_only=False,
+    ),
+    "projects:briefing": Route(
+        lambda p: reverse("projects:briefing"), get=BRIEFING_READERS, staff_own_only=False
+    ),
+    "projects:briefing_xlsx": Route(
+        lambda p: reverse("projects:briefing_xlsx"), get=BRIEFING_READERS, staff_own_only=False
+    ),
+    "projects:briefing_pdf": Route(
+        lambda p: reverse("projects:briefing_pdf"), get=PDF_READERS, staff_own_only=False
     ),
     "projects:report": Route(
         lambda p: reverse("projects:report", args=[draft(p).pk]),

@@ -96,6 +96,6 @@ def test_template_filled_imported_with_preview_and_exported_back(
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
     with page.expect_download() as download:
         page.get_by_test_id("record-xlsx").click()
-    record = openpyxl.load_workbook(download.value.path())
+    record = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert record["项目"]["A2"].value == NEW_PROJECT
     assert record["里程碑"]["C2"].value.date() == datetime.date(2026, 4, 15)

@@ -1,0 +1,290 @@
+"""The monthly briefing as an Excel workbook: one sheet per part, written with the
+project's table helper (amounts in 万元 as numbers with two decimals, dates as dates,
+every text cell inert), plus shares in percent and points with one decimal."""
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font
+
+from shanwang.exports import XLSX_TYPE
+from shanwang.spreadsheets import Column, add_table, inert, new_workbook, workbook_bytes
+from shanwang.templatetags.shanwang import person_name
+
+from .briefing import Briefing
+
+__all__ = ["XLSX_TYPE", "briefing_filename", "briefing_workbook", "workbook_attachment"]
+
+SHARE = "0.0%"
+POINTS = "0.0"
+MONTH = "yyyy-mm"
+
+
+def briefing_filename(briefing: Briefing, extension: str) -> str:
+    """Return the file name of the briefing's workbook or PDF, e.g. 项目调度月报-2024-05.xlsx."""
+    return f"{_('Project briefing')}-{briefing.month:%Y-%m}.{extension}"
+
+
+def workbook_attachment(briefing: Briefing) -> tuple[str, bytes, str]:
+    """Return the briefing's workbook as an email attachment: name, content, type."""
+    return briefing_filename(briefing, "xlsx"), briefing_workbook(briefing), XLSX_TYPE
+
+
+def briefing_workbook(briefing: Briefing) -> bytes:
+    """Return the briefing as an .xlsx file, in the active language."""
+    workbook = new_workbook()
+    for write in (
+        _summary_sheet,
+        _stage_sheet,
+        _registered_sheet,
+        _ranking_sheet,
+        _attention_sheet,
+        _milestone_sheet,
+        _missing_sheet,
+        _income_sheet,
+    ):
+        write(workbook, briefing)
+    return workbook_bytes(workbook)
+
+
+def _sheet_title(text: str) -> str:
+    # Excel allows none of []:*?/\ in a sheet's name (add_table cuts it to 31 characters).
+    return "".join(" " if character in "[]:*?/\\" else character for character in text)
+
+
+def _format_columns(sheet, formats: dict[int, str], rows: int) -> None:
+    """Give the data cells of the numbered columns a number format (the header is row 1)."""
+    for column, number_format in formats.items():
+        for row in range(2, rows + 2):
+            sheet.cell(row=row, column=column).number_format = number_format
+
+
+def _bold_last_row(sheet, columns: int) -> None:
+    for column in range(1, columns + 1):
+        sheet.cell(row=sheet.max_row, column=column).font = Font(bold=True)
+
+
+def _summary_sheet(workbook, briefing: Briefing) -> None:
+    pace = briefing.pace
+    figures = [
+        (_("Projects followed"), briefing.totals.count, "0"),
+        (_("Projects under construction"), briefing.stage_count("under_construction"), "0"),
+        (_("Total investment (10k yuan)"), briefing.totals.total_investment, "0.00"),
+        (_("Planned investment this year (10k yuan)"), pace["planned"], "0.00"),
+        (_("Completed this year, projects with a plan (10k yuan)"), pace["completed"], "0.00"),
+        (_("Completed this year, all projects (10k yuan)"), briefing.totals.year_completed, "0.00"),
+        (_("Completed this month (10k yuan)"), briefing.month_completed, "0.00"),
+        (_("Completed since the start (10k yuan)"), briefing.totals.cumulative, "0.00"),
+        (_("Share of the plan completed"), pace["completed_share"], SHARE),
+        (_("Schedule pace (share of the year elapsed)"), pace["elapsed_share"], SHARE),
+        (_("Ahead (+) or behind (−) schedule pace, points"), pace["gap_points"], POINTS),
+        (_("Statistics-registered projects"), briefing.registered["count"], "0"),
+        (_("Red lights"), briefing.light_counts.get("red", 0), "0"),
+        (_("Yellow lights"), briefing.light_counts.get("yellow", 0), "0"),
+        (_("Green lights"), briefing.light_counts.get("green", 0), "0"),
+        (_("Milestones due next month"), len(briefing.milestones_next_month), "0"),
+        (_("Reports not filed this month"), len(briefing.missing_reports), "0"),
+    ]
+    sheet = add_table(
+        workbook,
+        _sheet_title(_("Summary")),
+        [Column(_("figure"), width=90), Column(_("value"), kind="number", width=18)],
+        [(label, value) for label, value, _format in figures],
+    )
+    for row, (_label, value, number_format) in enumerate(figures, start=2):
+        if value is not None:
+            sheet.cell(row=row, column=2).number_format = number_format
+    # Title, date and the summary sentences above the figures.
+    sentences = briefing.summary()
+    sheet.insert_rows(1, amount=len(sentences) + 3)
+    title = _("Shanwang Town project briefing, %(month)s") % {
+        "month": date_format(briefing.month, "YEAR_MONTH_FORMAT")
+    }
+    sheet.cell(row=1, column=1, value=inert(title)).font = Font(bold=True, size=14)
+    sheet.cell(row=2, column=1, value=inert(_("Figures as of")))
+    sheet.cell(row=2, column=2, value=briefing.as_of).number_format = "yyyy-mm-dd"
+    for row, sentence in enumerate(sentences, start=3):
+        cell = sheet.cell(row=row, column=1, value=inert(sentence))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = None
+
+
+def _stage_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("stage"), width=16),
+        Column(_("number of projects"), kind="number", width=12),
+        Column(_("total investment (10k yuan)"), kind="amount", width=18),
+        Column(_("planned this year (10k yuan)"), kind="amount", width=18),
+        Column(_("completed this year (10k yuan)"), kind="amount", width=18),
+        Column(_("completed since the start (10k yuan)"), kind="amount", width=20),
+    ]
+    rows = [
+        (
+            row.label,
+            row.count,
+            row.total_investment,
+            row.year_planned,
+            row.year_completed,
+            row.cumulative,
+        )
+        for row in [*briefing.stages, briefing.totals]
+    ]
+    sheet = add_table(workbook, _sheet_title(_("By stage")), columns, rows)
+    _bold_last_row(sheet, len(columns))
+
+
+def _registered_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("project"), width=40),
+        Column(_("registration year"), kind="number", width=12),
+        Column(_("stage"), width=12),
+        Column(_("total investment (10k yuan)"), kind="amount", width=18),
+        Column(_("completed this year (10k yuan)"), kind="amount", width=18),
+        Column(_("completed since the start (10k yuan)"), kind="amount", width=20),
+    ]
+    rows = [
+        (
+            project.name,
+            project.statistics_registered_year,
+            project.get_stage_display(),
+            project.total_investment,
+            project.year_completed_investment,
+            project.cumulative_investment,
+        )
+        for project in briefing.registered_projects
+    ]
+    registered = briefing.registered
+    rows.append(
+        (
+            _("Total"),
+            None,
+            None,
+            registered["total_investment"],
+            registered["year_completed"],
+            registered["cumulative"],
+        )
+    )
+    sheet = add_table(workbook, _sheet_title(_("Statistics-registered")), columns, rows)
+    _bold_last_row(sheet, len(columns))
+
+
+def _ranking_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("rank"), kind="number", width=6),
+        Column(_("project"), width=40),
+        Column(_("stage"), width=12),
+        Column(_("planned this year (10k yuan)"), kind="amount", width=16),
+        Column(_("completed this year (10k yuan)"), kind="amount", width=16),
+        Column(_("completed since the start (10k yuan)"), kind="amount", width=18),
+        Column(_("share completed"), kind="number", width=12),
+        Column(_("schedule pace"), kind="number", width=12),
+        Column(_("points ahead (+) or behind (−)"), kind="number", width=14),
+        Column(_("light"), width=10),
+    ]
+    rows = [
+        (
+            project.pace_rank,
+            project.name,
+            project.get_stage_display(),
+            project.year_planned_investment,
+            project.year_completed_investment,
+            project.cumulative_investment,
+            project.pace_completed_share,
+            project.pace_elapsed_share,
+            project.pace_gap_points,
+            project.get_light_display(),
+        )
+        for project in briefing.pace_ranking
+    ]
+    sheet = add_table(workbook, _sheet_title(_("Pace ranking")), columns, rows)
+    _format_columns(sheet, {7: SHARE, 8: SHARE, 9: POINTS}, len(rows))
+
+
+def _attention_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("light"), width=8),
+        Column(_("project"), width=36),
+        Column(_("reason"), width=40),
+        Column(_("problems named in the reports"), width=50),
+        Column(_("report month"), kind="date", width=10),
+        Column(_("responsible unit"), width=20),
+        Column(_("contact person"), width=12),
+        Column(_("supervising leader"), width=12),
+    ]
+    rows = [
+        (
+            project.get_light_display(),
+            project.name,
+            project.light_explanation(),
+            project.problems,
+            project.problems_month,
+            project.responsible_unit,
+            person_name(project.contact_person),
+            person_name(project.supervising_leader),
+        )
+        for project in briefing.red_and_yellow
+    ]
+    sheet = add_table(workbook, _sheet_title(_("Red and yellow")), columns, rows)
+    _format_columns(sheet, {5: MONTH}, len(rows))
+    for row in range(2, len(rows) + 2):
+        for column in (3, 4):
+            sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _milestone_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("due date"), kind="date", width=12),
+        Column(_("project"), width=36),
+        Column(_("milestone"), width=30),
+        Column(_("responsible unit"), width=20),
+        Column(_("responsible person"), width=12),
+        Column(_("completed on"), kind="date", width=12),
+    ]
+    rows = [
+        (
+            milestone.due_date,
+            milestone.project.name,
+            milestone.title,
+            milestone.project.responsible_unit,
+            person_name(milestone.owner or milestone.project.contact_person),
+            milestone.completed_on,
+        )
+        for milestone in briefing.milestones_next_month
+    ]
+    add_table(workbook, _sheet_title(_("Milestones next month")), columns, rows)
+
+
+def _missing_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("project"), width=40),
+        Column(_("responsible unit"), width=24),
+        Column(_("contact person"), width=14),
+    ]
+    rows = [
+        (project.name, project.responsible_unit, person_name(project.contact_person))
+        for project in briefing.missing_reports
+    ]
+    add_table(workbook, _sheet_title(_("Reports not filed")), columns, rows)
+
+
+def _income_sheet(workbook, briefing: Briefing) -> None:
+    columns = [
+        Column(_("village"), width=24),
+        Column(_("year"), kind="number", width=8),
+        Column(_("amount (10k yuan)"), kind="amount", width=18),
+        Column(_("growth"), kind="number", width=10),
+    ]
+    town = [
+        (
+            _("Town total (work report)"),
+            row["year"],
+            row["amount"],
+            row["growth"] / 100 if row["growth"] is not None else None,
+        )
+        for row in briefing.town_income
+    ]
+    villages = [
+        (income.village.name, income.year, income.amount, income.growth)
+        for income in briefing.village_incomes
+    ]
+    sheet = add_table(workbook, _sheet_title(_("Collective income")), columns, [*town, *villages])
+    _format_columns(sheet, {4: SHARE}, len(town) + len(villages))
