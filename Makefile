@@ -14,6 +14,8 @@ help:
 	@echo "make run    set up on embedded defaults (SQLite, filesystem broker, var/mail),"
 	@echo "            load the 2024 work report's data and demo accounts, start web+worker+beat"
 	@echo "make test   set up, then ruff, makemigrations --check and the whole pytest suite"
+	@echo "make bench  10,000 projects on PostgreSQL: page, export, scan and import timings and"
+	@echo "            a wrk load test, written to docs/benchmarks.md (about 15 minutes)"
 
 check-tools:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
@@ -60,6 +62,12 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev assets translations lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Benchmarks of issue 8 in a PostgreSQL database of their own (shanwang_bench, dropped at
+# the end) at 127.0.0.1:5432 as postgres, or BENCH_PG_URL; installs Debian's wrk if missing.
+# Not part of `make test`: timings are checked here, query counts by tests/test_scale.py.
+bench: $(VENV)/.installed-dev assets translations
+	bench/run.sh
 
 # Regenerate the .po catalogues after changing translatable strings (then translate them).
 messages: $(VENV)/.installed-dev

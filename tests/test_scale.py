@@ -1,0 +1,157 @@
+"""At district scale: the same number of queries per page at 10 and at 10,000 projects,
+a scale portfolio that is added and removed exactly, exports that read the table as
+django-tables2 does, and reminder scans over years of history."""
+
+import datetime
+import math
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_tables2 import Table
+
+from projects import alerts, scale, selectors
+from projects.models import Milestone, Project
+from projects.rules import Role
+from projects.tables import ProjectTable
+from tests.factories import MilestoneFactory, ProjectFactory, UserFactory, VillageFactory
+from villages.models import Village
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2025, 6, 16)  # a Monday, so that the dashboard's dates are ordinary
+
+
+def seed(projects: int):
+    """Seed ``projects`` scale projects with one or two of each child, in bulk."""
+    return scale.seed(
+        projects=projects,
+        today=TODAY,
+        villages=5,
+        milestones_per_project=2,
+        reports_per_project=2,
+        plans_per_project=1,
+        fundings_per_project=1,
+    )
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def pages(projects: int) -> dict[str, tuple[object, str]]:
+    """The pages to count, each with the user who reads it, for the portfolio seeded now.
+
+    The filtered list asks for the first project's own category, stage, village, light and
+    plan year, as its contact person ("my projects"), so that it is never empty: an empty
+    page skips the villages' query and would count one query less."""
+    project = scale.marked_projects().order_by("pk").first()
+    figures = selectors.project_list(on=TODAY).get(pk=project.pk)
+    village = project.villages.order_by("pk").first()
+    reviewer = scale.marked_users().filter(groups__name=Role.REVIEWER.value).first()
+    contact = project.contact_person
+    filtered = (
+        f"{reverse('projects:list')}?q=项目&category={project.category}&stage={project.stage}"
+        f"&village={village.pk}&light={figures.light}&year={TODAY.year}&mine=on"
+    )
+    last_page = math.ceil(Project.objects.count() / 25)
+    return {
+        "list, first page": (contact, reverse("projects:list")),
+        "list, filtered": (contact, filtered),
+        "list, sorted": (contact, f"{reverse('projects:list')}?sort=-year_completed_share"),
+        "list, sorted by light": (contact, f"{reverse('projects:list')}?sort=light"),
+        "list, last page": (contact, f"{reverse('projects:list')}?page={last_page}"),
+        "dashboard, reviewer": (reviewer, reverse("home")),
+        "dashboard, contact person": (contact, reverse("home")),
+        "project page": (contact, project.get_absolute_url()),
+        "village page": (contact, village.get_absolute_url()),
+    }
+
+
+def count_queries(client, projects: int) -> dict[str, int]:
+    counts = {}
+    for name, (user, url) in pages(projects).items():
+        client.force_login(user)
+        counts[name] = queries_for(client, url)
+    return counts
+
+
+def test_pages_cost_the_same_queries_at_10_and_at_10000_projects(client, monkeypatch):
+    """Every page runs as many queries for 10,000 projects as for 10."""
+    monkeypatch.setattr(selectors, "today", lambda: TODAY)
+    seed(10)
+    small = count_queries(client, 10)
+    scale.remove()
+    seed(10_000)
+    assert Project.objects.count() == 10_000
+    large = count_queries(client, 10_000)
+    assert large == small
+
+
+def table_counts() -> Counter:
+    return Counter(
+        {
+            model._meta.label: model._base_manager.count()
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_label in ("projects", "villages", "auth")
+        }
+    )
+
+
+def test_seed_scale_adds_marked_records_and_removes_exactly_them():
+    """seed_scale marks what it adds, refuses to add twice, and --remove takes exactly
+    that away, with what was made from it since (reminders, notices)."""
+    ProjectFactory(name="真实项目")
+    UserFactory(username="real.user")
+    before = table_counts()
+    call_command("seed_scale", projects=30, villages=3, force=True, verbosity=0)
+    assert scale.marked_projects().count() == 30
+    assert Milestone.objects.filter(project__name__startswith=scale.MARK).count() == 300
+    assert get_user_model().objects.filter(username__startswith="scale-").count() == 300
+    assert Village.objects.filter(name__startswith=scale.MARK).count() == 3
+    assert all(
+        project.name.startswith(scale.MARK) for project in Project.objects.exclude(name="真实项目")
+    )
+    with pytest.raises(CommandError, match="--remove"):
+        call_command("seed_scale", projects=30, force=True, verbosity=0)
+    alerts.scan(on=TODAY, queue=False)  # rows that refer to the scale data
+    call_command("seed_scale", remove=True, verbosity=0)
+    assert table_counts() - before == Counter()
+    assert before - table_counts() == Counter()
+    assert Project.objects.get().name == "真实项目"
+
+
+def test_the_export_reads_the_table_as_django_tables2_does():
+    """The project table's fast export gives exactly django-tables2's own rows."""
+    village = VillageFactory(name="甲村")
+    contact = UserFactory(username="li.ming", last_name="李", first_name="明")
+    with_everything = ProjectFactory(name="有村有人的项目", contact_person=contact)
+    with_everything.villages.add(village)
+    MilestoneFactory(project=with_everything, due_date=TODAY + datetime.timedelta(days=3))
+    ProjectFactory(name="=空的项目", stage=Project.Stage.PLANNING)
+    table = ProjectTable(selectors.project_list(on=TODAY))
+    fast = list(table.as_values())
+    library = list(Table.as_values(ProjectTable(selectors.project_list(on=TODAY))))
+    assert fast == library
+    assert len(fast) == 3
+
+
+def test_a_scan_reaches_back_to_milestones_overdue_for_years():
+    """A milestone two years overdue gets its overdue notice: the working-day calendar
+    reaches back to it (it used to stop 445 days back and the scan failed)."""
+    owner = UserFactory(username="zhang.wei")
+    milestone = MilestoneFactory(owner=owner, due_date=datetime.date(2023, 6, 1))
+    overdue = [
+        alerts.scan(on=TODAY + datetime.timedelta(days=offset), queue=False)
+        for offset in range(3)  # one in three working days brings the overdue notice
+    ]
+    assert all(result["working_day"] for result in overdue)
+    assert milestone.reminders.filter(kind="overdue").count() == 1
