@@ -107,7 +107,8 @@ def test_report_filed_approved_and_counted(desktop_page, live_server, town):
     screenshot(page, "journey-report-form-desktop")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("已提交").first.wait_for()
-    assert page.get_by_role("img", name="厂房主体").is_visible()
+    # An image has no size until it has loaded: wait for it rather than sample it once.
+    page.get_by_role("img", name="厂房主体").wait_for(state="visible", timeout=15_000)
     screenshot(page, "journey-report-submitted-desktop")
     report = ProgressReport.objects.get(project=town["project"])
     assert (report.status, report.photos.count()) == (ProgressReport.Status.SUBMITTED, 1)
