@@ -3,10 +3,8 @@ shape, so that what is exported can be edited and imported back."""
 
 import datetime
 
-from django.utils.translation import gettext as _
-
 from shanwang.import_widgets import chinese_label
-from shanwang.imports import ImportReport, SheetSpec, WorkbookImport
+from shanwang.imports import SheetSpec, WorkbookImport
 from villages.models import Village
 
 from .models import FundingSource, Project, ResponsibleUnit
@@ -111,12 +109,3 @@ def _instructions() -> list[str]:
         "",
         "示例行以“示例：”开头，导入前请删除。",
     ]
-
-
-def import_summary(report: ImportReport) -> str:
-    """One line for the command and the admin message."""
-    if not report.accepted:
-        return _("Rejected: %(count)d problem(s); nothing was imported.") % {
-            "count": len(report.errors)
-        }
-    return report.summary()

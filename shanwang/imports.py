@@ -180,10 +180,6 @@ class SheetOutcome:
     unchanged: int = 0
     result: object = None
 
-    @property
-    def rows(self) -> int:
-        return self.new + self.changed + self.unchanged
-
 
 @dataclass
 class ImportReport:
