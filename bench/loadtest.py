@@ -36,8 +36,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from projects import scale  # noqa: E402
 from projects.rules import Role  # noqa: E402
+from projects.seeding import scale  # noqa: E402
 
 GUNICORN_CONFIG = BASE_DIR / "deploy" / "gunicorn.conf.py"
 WRK_SCRIPT = Path(__file__).with_name("wrk_sessions.lua")

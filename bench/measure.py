@@ -36,10 +36,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from projects import alerts, scale, selectors  # noqa: E402
+from projects import selectors  # noqa: E402
+from projects.alerts import ledger as alerts  # noqa: E402
+from projects.alerts.workdays import WorkingDays  # noqa: E402
 from projects.models import Milestone, Project, Reminder  # noqa: E402
 from projects.rules import Role  # noqa: E402
-from projects.workdays import WorkingDays  # noqa: E402
+from projects.seeding import scale  # noqa: E402
 from villages.models import Village  # noqa: E402
 
 #: nginx sends this; with debug off, Django would otherwise redirect to HTTPS.
@@ -218,10 +220,10 @@ def measure_scan(results: dict) -> None:
     milestones = Milestone.objects.count()
     open_milestones = Milestone.objects.filter(completed_on__isnull=True).count()
     print(f"Reminder scan over {milestones} milestones ({open_milestones} open)", flush=True)
-    first_peak = peak_memory(rolled_back(lambda: alerts.scan(on=first, queue=False)))
+    first_peak = peak_memory(rolled_back(lambda: alerts.scan(on=first)))
     runs = {}
     for name, day in (("first", first), ("next", second)):
-        job = measure_job(lambda day=day: alerts.scan(on=day, queue=False), label=f"scan {day}")
+        job = measure_job(lambda day=day: alerts.scan(on=day), label=f"scan {day}")
         outcome = job.pop("result")
         runs[name] = {
             **job,
@@ -230,7 +232,7 @@ def measure_scan(results: dict) -> None:
             "owed": len(outcome["owed"]),
         }
     runs["first"]["peak_mb"] = first_peak
-    runs["next"]["peak_mb"] = peak_memory(rolled_back(lambda: alerts.scan(on=second, queue=False)))
+    runs["next"]["peak_mb"] = peak_memory(rolled_back(lambda: alerts.scan(on=second)))
     results["scan"] = {
         "milestones": milestones,
         "open_milestones": open_milestones,
@@ -256,8 +258,8 @@ def measure_import(results: dict, workdir: Path) -> None:
     """A 10,000-row project workbook, made with the import engine's own export (the
     projects sheet, under new names), imported for real."""
     try:
-        from projects.imports import PROJECT_SHEETS, import_projects_file
-        from shanwang.spreadsheets import add_table, new_workbook, workbook_bytes
+        from projects.workbooks.sheets import PROJECT_SHEETS, import_projects_file
+        from shanwang.spreadsheets.files import add_table, new_workbook, workbook_bytes
     except ImportError as missing:
         print(f"Import: not available ({missing})", flush=True)
         results["import"] = {"available": False, "reason": str(missing)}

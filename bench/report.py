@@ -279,7 +279,7 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
         add("### Reminder scan")
         add("")
         add(
-            f"`projects.alerts.scan(on=…, queue=False)` over {scan['milestones']:,} "
+            f"`projects.alerts.ledger.scan(on=…)` over {scan['milestones']:,} "
             f"milestones ({scan['open_milestones']:,} open), on the next two working days. "
             "The first scan records the whole backlog a new portfolio brings: every "
             "escalation of every milestone overdue for weeks, to its leader and to each of "
@@ -301,7 +301,7 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
     add("")
     if imported.get("available"):
         add(
-            f"`projects.imports.import_projects_file` on a workbook of {imported['rows']:,} "
+            f"`projects.workbooks.sheets.import_projects_file` on a workbook of {imported['rows']:,} "
             f"project rows ({imported['file_mb']:.1f} MB) made with the import engine's own "
             f"export under new names: {seconds(imported['seconds'])} "
             f"(Python CPU {seconds(imported['cpu_seconds'])}), {imported['queries']:,} "
@@ -309,7 +309,7 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
             f"projects added; peak memory {imported['peak_mb']:.0f} MB (dry run)."
         )
     else:
-        add(f"Not available: {imported.get('reason', 'projects.imports cannot be imported')}.")
+        add(f"Not available: {imported.get('reason', 'projects.workbooks.sheets cannot be imported')}.")
     add("")
     if load:
         add("## Load test")

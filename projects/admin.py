@@ -6,12 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shanwang.admin_import import WorkbookImportMixin
 from shanwang.admin_site import HistoryAdmin
-from shanwang.exports import xlsx_response
+from shanwang.spreadsheets.admin import WorkbookImportMixin
+from shanwang.spreadsheets.exports import xlsx_response
 
 from . import selectors, services
-from .imports import export_workbook, project_workbook, template_workbook
 from .models import (
     AnnualPlan,
     CalendarDay,
@@ -33,6 +32,7 @@ from .models import (
     TrafficLightThresholds,
     WebhookChannel,
 )
+from .workbooks.sheets import export_workbook, project_workbook, template_workbook
 
 
 def _message_of(error) -> str:

@@ -1,37 +1,10 @@
-"""Chart specifications for static/js/charts.js (Apache ECharts, served locally).
-
-Each function shapes data a selector already computed into a small JSON-able dict;
-every chart's numbers are also shown as a table or text next to it.
-"""
+"""The portfolio's own charts (the generic ones are in shanwang/charts.py)."""
 
 import datetime
 
 from django.utils.translation import gettext as _
 
-
-def bar(categories, series, *, unit="") -> dict:
-    return {
-        "type": "bar",
-        "categories": [str(category) for category in categories],
-        "series": [
-            {"name": str(name), "data": [_number(v) for v in data]} for name, data in series
-        ],
-        "unit": unit,
-    }
-
-
-def line(points_by_series, *, unit="") -> dict:
-    return {
-        "type": "line",
-        "series": [
-            {
-                "name": str(name),
-                "data": [[day.isoformat(), _number(value)] for day, value in points],
-            }
-            for name, points in points_by_series
-        ],
-        "unit": unit,
-    }
+from shanwang.charts import bar
 
 
 def milestone_timeline(milestones, *, on: datetime.date) -> dict:
@@ -55,5 +28,21 @@ def milestone_timeline(milestones, *, on: datetime.date) -> dict:
     }
 
 
-def _number(value):
-    return None if value is None else round(float(value), 2)
+def dashboard_charts(dashboard) -> dict:
+    """The dashboard's charts: projects by stage, the year's planned and completed
+    investment."""
+    pace = dashboard.pace
+    return {
+        "stages": bar(
+            [row["label"] for row in dashboard.stage_counts],
+            [(_("projects"), [row["count"] for row in dashboard.stage_counts])],
+        ),
+        "investment": bar(
+            [pace["year"]],
+            [
+                (_("planned investment"), [pace["planned"]]),
+                (_("completed investment"), [pace["completed"]]),
+            ],
+            unit=_("10k yuan"),
+        ),
+    }

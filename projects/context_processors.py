@@ -1,4 +1,4 @@
-from . import notifications
+from .alerts import notifications
 
 
 def unread_notifications(request):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.forms import BootstrapFormMixin
 from shanwang.validators import PhotoValidator
 
-from .models import Milestone, NotificationSettings, ProgressReport, Project
+from .models import Milestone, ProgressReport, Project
 from .workflows import STAGE_TRANSITIONS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -113,9 +113,3 @@ class ReportTransitionForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class NotificationSettingsForm(BootstrapFormMixin, forms.ModelForm):
-    class Meta:
-        model = NotificationSettings
-        fields = ["email_deadlines", "email_overdue", "email_reports", "digest"]

@@ -9,6 +9,7 @@ percentage points.
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import models
 from django.db.models import (
     Case,
@@ -28,6 +29,9 @@ from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan, LessT
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.db_functions import DaysBetween
+
+from .choices import ReportStatus
+from .rules import can_edit_any_project, is_staff_member, responsible_unit_ids
 
 MONEY = models.DecimalField(max_digits=16, decimal_places=2)
 # Float arithmetic may land a hair off a threshold (29.999999); compare with this slack.
@@ -91,8 +95,6 @@ class ProjectQuerySet(models.QuerySet):
 
         The SQL form of the ``manages_project`` rule in projects/rules.py.
         """
-        from .rules import responsible_unit_ids
-
         if not user.is_authenticated:
             return self.none()
         return self.filter(
@@ -101,13 +103,16 @@ class ProjectQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """Return the projects ``user`` may change (the ``can_edit_project`` rule)."""
-        from .rules import can_edit_any_project, is_staff_member
-
         if can_edit_any_project(user):
             return self
         if is_staff_member(user):
             return self.managed_by(user)
         return self.none()
+
+    def _related(self, name: str):
+        """Return the model behind the project's relation ``name``: the queryset reads the
+        models it needs through the project, so that it imports none (the models import it)."""
+        return self.model._meta.get_field(name).related_model
 
     def _figures(self, select, **figures):
         """Annotate ``figures`` in order; those not named in ``select`` (when given) only
@@ -133,10 +138,8 @@ class ProjectQuerySet(models.QuerySet):
           with a planned investment above zero.
         Only approved reports count: a draft or returned figure is not official.
         """
-        from .models import AnnualPlan, ProgressReport
-
-        approved = ProgressReport.objects.filter(
-            project=OuterRef("pk"), status=ProgressReport.Status.APPROVED
+        approved = self._related("progress_reports").objects.filter(
+            project=OuterRef("pk"), status=ReportStatus.APPROVED
         )
         if through is not None:
             approved = approved.filter(month__lte=through)
@@ -144,7 +147,11 @@ class ProjectQuerySet(models.QuerySet):
             month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
         )
         # order_by(): the plan's default ordering would join and sort the projects again.
-        plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=year).order_by()
+        plan = (
+            self._related("annual_plans")
+            .objects.filter(project=OuterRef("pk"), year=year)
+            .order_by()
+        )
         return self._figures(
             select,
             cumulative_investment=_sum_of_investment(approved),
@@ -198,11 +205,11 @@ class ProjectQuerySet(models.QuerySet):
         - ``next_milestone_title`` / ``next_milestone_due``: the first milestone not
           completed that is due on or after ``on``.
         """
-        from .models import Milestone
-
-        open_milestones = Milestone.objects.filter(
-            project=OuterRef("pk"), completed_on__isnull=True
-        ).order_by("due_date", "pk")
+        open_milestones = (
+            self._related("milestones")
+            .objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
+            .order_by("due_date", "pk")
+        )
         overdue = open_milestones.filter(due_date__lt=on)
         upcoming = open_milestones.filter(due_date__gte=on)
         overdue_count = (
@@ -230,9 +237,8 @@ class ProjectQuerySet(models.QuerySet):
         green — pace known and less than Y points behind;
         none — no pace basis (no plan, no investment) and nothing overdue.
         """
-        from .models import Project, TrafficLightThresholds
-
-        thresholds = thresholds or TrafficLightThresholds.current()
+        # The thresholds' model is looked up in the registry: it imports this module.
+        thresholds = thresholds or apps.get_model("projects", "TrafficLightThresholds").current()
         red_gap = -(thresholds.red_points_behind + _EPSILON)
         yellow_gap = -(thresholds.yellow_points_behind - _EPSILON)
         days_overdue = DaysBetween(_OLDEST_OVERDUE_DUE, on)
@@ -263,7 +269,7 @@ class ProjectQuerySet(models.QuerySet):
         # plan and the oldest overdue milestone, then only the investment sum their pace
         # basis needs: this year's with a plan, the cumulative one without.
         reason = Case(
-            When(~Q(stage__in=Project.ACTIVE_STAGES), then=Value(LightReason.INACTIVE.value)),
+            When(~Q(stage__in=self.model.ACTIVE_STAGES), then=Value(LightReason.INACTIVE.value)),
             default=_Let(
                 _Let(
                     active_reason,
@@ -302,6 +308,14 @@ class ProjectQuerySet(models.QuerySet):
                 light=_Let(light, reason=F("light_reason")),
             )
         )
+
+
+class ReportQuerySet(models.QuerySet):
+    def filed_for(self, *, project, month):
+        """Return the reports that count as filed for ``month`` of ``project`` (submitted
+        or approved): the one definition behind the missing-report lists, the report
+        alerts and their cancellation. Both arguments may be ``OuterRef``s."""
+        return self.filter(project=project, month=month, status__in=ReportStatus.filed())
 
 
 def _sum_of_investment(reports):

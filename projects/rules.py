@@ -11,6 +11,8 @@ import rules
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ReportStatus
+
 
 class Role(models.TextChoices):
     """The role groups; the value is the group's name, as admins see it."""
@@ -88,19 +90,12 @@ def submitted_the_report(user, report):
 @rules.predicate
 def report_is_open(user, report):
     """A draft or returned report can still be edited; a submitted or approved one not."""
-    from .models import ProgressReport
-
-    return report is not None and report.status in (
-        ProgressReport.Status.DRAFT,
-        ProgressReport.Status.RETURNED,
-    )
+    return report is not None and report.status in ReportStatus.open()
 
 
 @rules.predicate
 def report_is_submitted(user, report):
-    from .models import ProgressReport
-
-    return report is not None and report.status == ProgressReport.Status.SUBMITTED
+    return report is not None and report.status == ReportStatus.SUBMITTED
 
 
 has_role = is_administrator | is_leader | is_reviewer | is_staff_member

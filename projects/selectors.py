@@ -1,6 +1,7 @@
 """Read-side queries of the portfolio, shared by views, tables, exports and tasks."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -8,8 +9,10 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from simple_history.models import DeletedObject
 
-from shanwang.templatetags.shanwang import person_name
+from shanwang.people import person_name
+from villages import selectors as village_selectors
 
+from .alerts.workdays import years_without_holidays
 from .models import (
     AnnualPlan,
     Funding,
@@ -23,11 +26,24 @@ from .models import (
 )
 from .querysets import Light, elapsed_share_of_year
 
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal | None) -> Decimal | None:
+    """Return a sum in 万元 with two decimals (SQLite sums carry more). None stays None:
+    a figure that no project records is unknown, not zero."""
+    return None if amount is None else amount.quantize(CENT)
+
 
 def today() -> datetime.date:
     """Return today's date in the town's time zone."""
     return timezone.localdate()
 
+
+#: The work report gives the town's collective income only as a total (an indicator).
+TOWN_COLLECTIVE_INCOME = "village_collective_income"
+TOWN_COLLECTIVE_INCOME_GROWTH = "village_collective_income_growth"
 
 #: What the project table, its exports and the attention lists read: the table's columns
 #: and figures. The other figures stay in SQL for filters and sorts (see
@@ -197,6 +213,20 @@ def indicator_values(code: str) -> list[IndicatorValue]:
     )
 
 
+def town_collective_income() -> list[dict]:
+    """Return the town's total collective income per year, with its growth where given."""
+    growth = {
+        value.year: value
+        for value in indicator_values(TOWN_COLLECTIVE_INCOME_GROWTH)
+        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
+    }
+    return [
+        {"year": value.year, "amount": value, "growth": growth.get(value.year)}
+        for value in indicator_values(TOWN_COLLECTIVE_INCOME)
+        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
+    ]
+
+
 def category_counts() -> list[dict]:
     """Return the number of projects in each category, in the categories' order."""
     counts = dict(Project.objects.order_by().values_list("category").annotate(count=Count("pk")))
@@ -214,23 +244,26 @@ def statistics_registered_summary() -> dict:
 
 
 def portfolio_pace(*, on: datetime.date | None = None) -> dict:
-    """Return the town's investment pace for ``on``'s year.
+    """Return the town's investment pace for ``on``'s year, counting the reports of months
+    up to ``on`` (the dashboard's today, a briefing's month end).
 
-    planned = Σ planned investment of the year's annual plans;
+    planned = Σ planned investment of the year's annual plans above zero;
     completed = Σ investment of approved reports of the year, for projects with such a plan;
     completed_share = completed / planned; elapsed_share = elapsed share of the year;
     gap_points = (completed_share − elapsed_share) × 100.
     """
     on = on or today()
-    year_start = datetime.date(on.year, 1, 1)
     plans = AnnualPlan.objects.filter(year=on.year, planned_investment__gt=0)
-    planned = plans.aggregate(total=Sum("planned_investment"))["total"] or Decimal(0)
-    completed = ProgressReport.objects.filter(
-        status=ProgressReport.Status.APPROVED,
-        month__gte=year_start,
-        month__lt=datetime.date(on.year + 1, 1, 1),
-        project__in=plans.values("project"),
-    ).aggregate(total=Sum("investment_completed"))["total"] or Decimal(0)
+    planned = cents(plans.aggregate(total=Sum("planned_investment"))["total"] or ZERO)
+    completed = cents(
+        ProgressReport.objects.filter(
+            status=ProgressReport.Status.APPROVED,
+            month__gte=datetime.date(on.year, 1, 1),
+            month__lte=on,
+            project__in=plans.values("project"),
+        ).aggregate(total=Sum("investment_completed"))["total"]
+        or ZERO
+    )
     elapsed = elapsed_share_of_year(on)
     completed_share = float(completed / planned) if planned else None
     return {
@@ -259,11 +292,6 @@ def attention(*, user, on: datetime.date | None = None) -> dict:
         "project", "owner"
     )
     month = on.replace(day=1)
-    filed = ProgressReport.objects.filter(
-        project=OuterRef("pk"),
-        month=month,
-        status__in=[ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED],
-    )
     result = {
         "overdue_milestones": _head_and_count(
             open_milestones.filter(due_date__lt=on).order_by("due_date", "pk")
@@ -274,10 +302,7 @@ def attention(*, user, on: datetime.date | None = None) -> dict:
             ).order_by("due_date", "pk")
         ),
         "missing_reports": _head_and_count(
-            Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION)
-            .filter(~Exists(filed))
-            .select_related("contact_person")
-            .order_by("name")
+            projects_missing_report(month).select_related("contact_person").order_by("name")
         ),
         "month": month,
     }
@@ -306,9 +331,40 @@ def cumulative_investment_by_month(project: Project) -> list[tuple[datetime.date
 def projects_missing_report(month: datetime.date) -> QuerySet[Project]:
     """Return the projects under construction whose report for ``month`` is neither
     submitted nor approved (the report alerts and the monthly briefing)."""
-    filed = ProgressReport.objects.filter(
-        project=OuterRef("pk"),
-        month=month,
-        status__in=[ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED],
-    )
+    filed = ProgressReport.objects.filed_for(project=OuterRef("pk"), month=month)
     return Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION).filter(~Exists(filed))
+
+
+@dataclass
+class Dashboard:
+    """What the dashboard (工作台) shows, as of one day, for one user."""
+
+    on: datetime.date
+    stage_counts: list[dict]
+    category_counts: list[dict]
+    light_counts: list[dict]
+    registered: dict
+    pace: dict
+    attention: dict
+    incomes: QuerySet
+    collective_income_total: list[dict]
+    town_indicators: list[dict]
+    years_without_holidays: list[int]
+
+
+def dashboard(*, user, on: datetime.date | None = None) -> Dashboard:
+    """Return the portfolio at a glance for ``user`` as of ``on``."""
+    on = on or today()
+    return Dashboard(
+        on=on,
+        stage_counts=stage_counts(),
+        category_counts=category_counts(),
+        light_counts=light_counts(on=on),
+        registered=statistics_registered_summary(),
+        pace=portfolio_pace(on=on),
+        attention=attention(user=user, on=on),
+        incomes=village_selectors.incomes_with_growth(),
+        collective_income_total=town_collective_income(),
+        town_indicators=indicator_table(),
+        years_without_holidays=years_without_holidays([on.year, on.year + 1]),
+    )

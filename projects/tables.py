@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import Accessor, signature
 
+from shanwang.people import person_name
 from shanwang.tables import BaseTable
-from shanwang.templatetags.shanwang import person_name
 
 from .models import Project
 from .querysets import Light

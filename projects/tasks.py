@@ -3,13 +3,14 @@ twice (the ledger decides what is still owed) and retry transient failures."""
 
 from celery import shared_task
 
-from . import alerts, selectors
+from . import selectors
+from .alerts import delivery, ledger
 
 #: Retries back off exponentially with jitter up to 10 minutes: 8 tries fit well inside
 #: the broker's visibility timeout (1 hour), so Redis does not redeliver a task that is
 #: merely waiting for its retry.
 RETRY = {
-    "autoretry_for": alerts.TRANSIENT_ERRORS,
+    "autoretry_for": delivery.TRANSIENT_ERRORS,
     "retry_backoff": 30,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -20,11 +21,22 @@ RETRY = {
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
 def deliver_reminders(reminder_ids: list[int]) -> int:
     """Send the given reminders that are still owed; return how many were sent."""
-    return alerts.deliver(reminder_ids)
+    return delivery.deliver(reminder_ids)
+
+
+def queue_delivery(reminder_ids: list[int]) -> None:
+    """Queue the owed reminders for delivery in batches (one SMTP connection each)."""
+    for start in range(0, len(reminder_ids), delivery.BATCH_SIZE):
+        deliver_reminders.delay(reminder_ids[start : start + delivery.BATCH_SIZE])
+
+
+def scan_and_queue(*, on, scans=tuple(ledger.SCANS)) -> dict:
+    """Scan the ledger on ``on`` and queue what is owed once the scan has committed."""
+    return ledger.scan(on=on, scans=scans, queue=queue_delivery)
 
 
 def _scan(scans) -> dict:
-    result = alerts.scan(on=selectors.today(), scans=scans)
+    result = scan_and_queue(on=selectors.today(), scans=scans)
     return {key: value for key, value in result.items() if key != "owed"} | {
         "owed": len(result["owed"])
     }

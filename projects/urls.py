@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "projects"
 
 urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
     path("projects/", views.ProjectListView.as_view(), name="list"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
     path("projects/<int:pk>/xlsx/", views.ProjectRecordExportView.as_view(), name="record_xlsx"),
@@ -23,17 +24,8 @@ urlpatterns = [
     path("projects/<int:pk>/reports/new/", views.ReportFormView.as_view(), name="report_add"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:report_pk>/edit/", views.ReportFormView.as_view(), name="report_edit"),
-    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
-    path("notifications/read/", views.NotificationReadView.as_view(), name="notifications_read"),
-    path(
-        "notifications/settings/",
-        views.NotificationSettingsView.as_view(),
-        name="notification_settings",
-    ),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("briefing/", views.BriefingView.as_view(), name="briefing"),
-    path("briefing/xlsx/", views.BriefingWorkbookView.as_view(), name="briefing_xlsx"),
-    path("briefing/pdf/", views.BriefingPdfView.as_view(), name="briefing_pdf"),
+    path("", include("projects.alerts.urls")),
+    path("", include("projects.briefing.urls")),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

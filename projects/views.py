@@ -1,58 +1,36 @@
 """Portfolio pages. Views stay thin: selectors read, services write, rules decide."""
 
-import io
-import logging
+from dataclasses import fields
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 
-from shanwang.exports import SafeTableExport, xlsx_response
-from villages import selectors as village_selectors
+from shanwang.charts import line
+from shanwang.forms import apply_validation_error
+from shanwang.mixins import PortfolioReaderMixin, detail_with_errors
+from shanwang.spreadsheets.exports import SafeTableExport, xlsx_response
 
-from . import briefing, briefing_pdf, briefing_xlsx, charts, notifications, selectors, services
-from .calendar_feed import feed_for
-from .exports import project_record_workbook
+from . import charts, selectors, services
 from .filters import ProjectFilter
 from .forms import (
     MilestoneForm,
-    NotificationSettingsForm,
     ProgressReportForm,
     ProjectForm,
     ReportTransitionForm,
     StageChangeForm,
 )
-from .models import Milestone, Notification, NotificationSettings, ProgressReport, Project
+from .models import Milestone, ProgressReport, Project
 from .tables import ProjectTable
-from .workdays import years_without_holidays
+from .workbooks.record import project_record_workbook
 from .workflows import available_report_transitions, available_stage_transitions
-
-logger = logging.getLogger(__name__)
-
-
-class PortfolioReaderMixin(PermissionRequiredMixin):
-    """Every role reads the portfolio; a user without a role gets 403."""
-
-    permission_required = "projects.read_portfolio"
-
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DashboardView(PortfolioReaderMixin, TemplateView):
@@ -61,38 +39,10 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
     template_name = "projects/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        stage_counts = selectors.stage_counts()
-        category_counts = selectors.category_counts()
-        light_counts = selectors.light_counts()
-        pace = selectors.portfolio_pace()
+        dashboard = selectors.dashboard(user=self.request.user)
+        figures = {field.name: getattr(dashboard, field.name) for field in fields(dashboard)}
         return super().get_context_data(
-            stage_counts=stage_counts,
-            category_counts=category_counts,
-            light_counts=light_counts,
-            registered=selectors.statistics_registered_summary(),
-            pace=pace,
-            attention=selectors.attention(user=self.request.user),
-            incomes=village_selectors.incomes_with_growth(),
-            collective_income_total=village_selectors.town_collective_income(),
-            town_indicators=selectors.indicator_table(),
-            years_without_holidays=years_without_holidays(
-                [selectors.today().year, selectors.today().year + 1]
-            ),
-            charts={
-                "stages": charts.bar(
-                    [row["label"] for row in stage_counts],
-                    [(_("projects"), [row["count"] for row in stage_counts])],
-                ),
-                "investment": charts.bar(
-                    [pace["year"]],
-                    [
-                        (_("planned investment"), [pace["planned"]]),
-                        (_("completed investment"), [pace["completed"]]),
-                    ],
-                    unit=_("10k yuan"),
-                ),
-            },
-            **kwargs,
+            **figures, charts=charts.dashboard_charts(dashboard), **kwargs
         )
 
 
@@ -134,7 +84,7 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
             stage_transitions=available_stage_transitions(project, user),
             changes=selectors.project_changes(project),
             charts={
-                "investment": charts.line(
+                "investment": line(
                     [
                         (
                             _("cumulative completed investment"),
@@ -175,10 +125,9 @@ class ProjectActionView(PortfolioReaderMixin, View):
             else:
                 messages.success(request, message)
                 return redirect(project)
-        view = ProjectDetailView(request=request, kwargs={"pk": pk})
-        view.object = view.get_object()
-        context = view.get_context_data(**{self.form_context_name: form})
-        return view.render_to_response(context, status=400)
+        return detail_with_errors(
+            request, ProjectDetailView, kwargs={"pk": pk}, **{self.form_context_name: form}
+        )
 
     def perform(self, project, data) -> str:
         raise NotImplementedError
@@ -344,148 +293,6 @@ class ReportTransitionView(PortfolioReaderMixin, View):
                     _("The report is now “%(status)s”.") % {"status": report.get_status_display()},
                 )
                 return redirect("projects:report", pk=report.pk)
-        view = ReportDetailView(request=request, kwargs={"pk": pk})
-        view.object = view.get_object()
-        context = view.get_context_data(transition_form=form)
-        return view.render_to_response(context, status=400)
-
-
-class NotificationListView(LoginRequiredMixin, ListView):
-    """The bell: the user's own notifications, newest first."""
-
-    template_name = "projects/notification_list.html"
-    context_object_name = "notifications"
-    paginate_by = 30
-
-    def get_queryset(self):
-        return Notification.objects.filter(user=self.request.user)
-
-
-class NotificationReadView(LoginRequiredMixin, View):
-    def post(self, request):
-        notification_id = request.POST.get("notification")
-        notifications.mark_read(
-            user=request.user,
-            notification_id=int(notification_id) if notification_id else None,
-        )
-        return redirect("projects:notifications")
-
-
-class NotificationSettingsView(LoginRequiredMixin, FormView):
-    """Which alerts come by email, the digest, and the personal calendar feed."""
-
-    template_name = "projects/notification_settings.html"
-    form_class = NotificationSettingsForm
-
-    def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "instance": notifications.settings_for(self.request.user),
-        }
-
-    def form_valid(self, form):
-        form.save()
-        messages.success(self.request, _("Your alert settings have been saved."))
-        return redirect("projects:notification_settings")
-
-    def post(self, request, *args, **kwargs):
-        if "renew_calendar" in request.POST:
-            notifications.calendar_token_renew(user=request.user)
-            messages.success(
-                request, _("A new calendar address has been made; the old one no longer works.")
-            )
-            return redirect("projects:notification_settings")
-        if "revoke_calendar" in request.POST:
-            notifications.calendar_token_revoke(user=request.user)
-            messages.success(request, _("The calendar address has been switched off."))
-            return redirect("projects:notification_settings")
-        return super().post(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        token = notifications.settings_for(self.request.user).calendar_token
-        feed_url = (
-            self.request.build_absolute_uri(reverse("projects:calendar_feed", args=[token]))
-            if token
-            else None
-        )
-        return super().get_context_data(feed_url=feed_url, **kwargs)
-
-
-@login_not_required
-def calendar_feed(request, token):
-    """The personal .ics feed, reached by its secret key (phones subscribe without a log-in)."""
-    preferences = get_object_or_404(
-        NotificationSettings.objects.select_related("user"), calendar_token=token
-    )
-    if not preferences.user.is_active:
-        raise Http404
-    response = HttpResponse(
-        feed_for(preferences.user, on=selectors.today()),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'inline; filename="shanwang.ics"'
-    return response
-
-
-class BriefingMixin(PermissionRequiredMixin):
-    """The monthly briefing of the month in ?month=YYYY-MM (default: last month), for
-    leaders, reviewers and administrators; a bad month gets status 400 and its reason."""
-
-    permission_required = "projects.read_briefing"
-
-    def get(self, request, *args, **kwargs):
-        try:
-            month = briefing.parse_month(request.GET.get("month"), today=selectors.today())
-        except ValidationError as error:
-            return self.bad_month(error.messages[0])
-        return self.answer(briefing.monthly_briefing(month=month))
-
-    def bad_month(self, message: str):
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-
-
-class BriefingView(BriefingMixin, TemplateView):
-    """月报: the briefing as a page that prints on A4."""
-
-    template_name = "projects/briefing.html"
-
-    def answer(self, monthly):
-        return self.render_to_response(self.page_context(briefing=monthly))
-
-    def bad_month(self, message):
-        context = self.page_context(month_error=message)
-        return self.render_to_response(context, status=400)
-
-    def page_context(self, **kwargs):
-        return self.get_context_data(
-            month_value=self.request.GET.get("month", ""),
-            pdf_available=briefing_pdf.chromium_path() is not None,
-            **kwargs,
-        )
-
-
-class BriefingWorkbookView(BriefingMixin, View):
-    def answer(self, monthly):
-        return xlsx_response(
-            briefing_xlsx.briefing_workbook(monthly),
-            briefing_xlsx.briefing_filename(monthly, "xlsx"),
-        )
-
-
-class BriefingPdfView(BriefingMixin, View):
-    def answer(self, monthly):
-        try:
-            pdf = briefing_pdf.briefing_pdf(monthly)
-        except briefing_pdf.PdfUnavailable as error:
-            logger.warning("Briefing PDF: %s", error)
-            return HttpResponse(
-                _("The PDF cannot be made on this server; print the page instead."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-        return FileResponse(
-            io.BytesIO(pdf),
-            as_attachment=True,
-            filename=briefing_xlsx.briefing_filename(monthly, "pdf"),
-            content_type="application/pdf",
+        return detail_with_errors(
+            request, ReportDetailView, kwargs={"pk": pk}, transition_form=form
         )

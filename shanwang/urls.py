@@ -1,15 +1,14 @@
+"""The root URLs: the apps' own URLs are included by name; no app is imported here."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from projects.views import DashboardView
-
 from . import views
 
 urlpatterns = [
-    path("", DashboardView.as_view(), name="home"),
     path("", include("projects.urls")),
     path("villages/", include("villages.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

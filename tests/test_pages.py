@@ -16,7 +16,7 @@ def page_urls():
     village = VillageFactory()
     project.villages.add(village)
     return [
-        reverse("home"),
+        reverse("projects:dashboard"),
         reverse("projects:list"),
         reverse("projects:detail", args=[project.pk]),
         reverse("villages:list"),
@@ -48,14 +48,14 @@ def test_pages_have_no_inline_script_or_style_and_send_a_csp(user_client, page_u
 
 
 def test_logged_in_user_sees_the_navigation_in_chinese(user_client):
-    content = user_client.get(reverse("home")).content.decode()
+    content = user_client.get(reverse("projects:dashboard")).content.decode()
     for label in ("工作台", "项目", "村集体经济", "退出登录"):
         assert label in content
     assert 'href="/admin/"' not in content  # only for users with admin rights
 
 
 def test_admins_see_the_admin_link(admin_client):
-    content = admin_client.get(reverse("home")).content.decode()
+    content = admin_client.get(reverse("projects:dashboard")).content.decode()
     assert 'href="/admin/">管理后台</a>' in content
 
 
@@ -69,7 +69,7 @@ def test_not_found_page_is_chinese(user_client, settings):
 def test_logout_ends_the_session(user_client):
     response = user_client.post(reverse("logout"))
     assert response.status_code == 302
-    assert user_client.get(reverse("home")).status_code == 302
+    assert user_client.get(reverse("projects:dashboard")).status_code == 302
 
 
 def test_forbidden_and_server_error_pages_are_chinese(rf, user):

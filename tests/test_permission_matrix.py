@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
-from projects import briefing_pdf
+from projects.briefing import pdf as briefing_pdf
 from projects.models import Milestone, ProgressReport, Project, ReportPhoto, ResponsibleUnit
 from projects.rules import Role
 from tests.conftest import with_role
@@ -147,7 +147,9 @@ REPORTERS = {"staff_a", "administrator"}
 REVIEWERS = {"reviewer", "administrator"}
 
 MATRIX = {
-    "home": Route(lambda p: reverse("home"), get=READERS, staff_own_only=False),
+    "projects:dashboard": Route(
+        lambda p: reverse("projects:dashboard"), get=READERS, staff_own_only=False
+    ),
     "projects:list": Route(lambda p: reverse("projects:list"), get=READERS, staff_own_only=False),
     "projects:detail": Route(lambda p: p.get_absolute_url(), get=READERS, staff_own_only=False),
     "projects:record_xlsx": Route(

@@ -15,9 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2 import Table
 
-from projects import alerts, scale, selectors
+from projects import selectors
+from projects.alerts import ledger as alerts
 from projects.models import Milestone, Project
 from projects.rules import Role
+from projects.seeding import scale
 from projects.tables import ProjectTable
 from tests.factories import MilestoneFactory, ProjectFactory, UserFactory, VillageFactory
 from villages.models import Village
@@ -69,8 +71,8 @@ def pages(projects: int) -> dict[str, tuple[object, str]]:
         "list, sorted": (contact, f"{reverse('projects:list')}?sort=-year_completed_share"),
         "list, sorted by light": (contact, f"{reverse('projects:list')}?sort=light"),
         "list, last page": (contact, f"{reverse('projects:list')}?page={last_page}"),
-        "dashboard, reviewer": (reviewer, reverse("home")),
-        "dashboard, contact person": (contact, reverse("home")),
+        "dashboard, reviewer": (reviewer, reverse("projects:dashboard")),
+        "dashboard, contact person": (contact, reverse("projects:dashboard")),
         "project page": (contact, project.get_absolute_url()),
         "village page": (contact, village.get_absolute_url()),
     }
@@ -122,7 +124,7 @@ def test_seed_scale_adds_marked_records_and_removes_exactly_them():
     )
     with pytest.raises(CommandError, match="--remove"):
         call_command("seed_scale", projects=30, force=True, verbosity=0)
-    alerts.scan(on=TODAY, queue=False)  # rows that refer to the scale data
+    alerts.scan(on=TODAY)  # rows that refer to the scale data
     call_command("seed_scale", remove=True, verbosity=0)
     assert table_counts() - before == Counter()
     assert before - table_counts() == Counter()
@@ -150,7 +152,7 @@ def test_a_scan_reaches_back_to_milestones_overdue_for_years():
     owner = UserFactory(username="zhang.wei")
     milestone = MilestoneFactory(owner=owner, due_date=datetime.date(2023, 6, 1))
     overdue = [
-        alerts.scan(on=TODAY + datetime.timedelta(days=offset), queue=False)
+        alerts.scan(on=TODAY + datetime.timedelta(days=offset))
         for offset in range(3)  # one in three working days brings the overdue notice
     ]
     assert all(result["working_day"] for result in overdue)

@@ -403,7 +403,7 @@ def test_user_text_is_escaped_on_every_page(client, hostile_portfolio):
     project, report, village = portfolio.project, portfolio.report, portfolio.village
     on_every_page = ["person"]  # the navigation shows the logged-in user's name
     pages = {
-        reverse("home"): ["indicator", "indicator source"],
+        reverse("projects:dashboard"): ["indicator", "indicator source"],
         reverse("projects:list"): ["project name", "village", "next"],
         project.get_absolute_url(): [
             "project name",
@@ -548,11 +548,11 @@ def test_a_session_ends_at_its_absolute_lifetime_after_log_in(client, user, sett
     lifetime = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
     assert log_in(client, user.username).status_code == 302
     set_log_in_time(client, time.time() - lifetime + 60)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("projects:dashboard")).status_code == 200
 
     session_key = client.session.session_key
     set_log_in_time(client, time.time() - lifetime - 60)
-    assert redirects_to_login(client.get(reverse("home")))
+    assert redirects_to_login(client.get(reverse("projects:dashboard")))
     assert not logged_in(client)
     assert not session_exists(session_key)
 
@@ -576,7 +576,7 @@ def test_logout_ends_the_session(client, user):
     session_key = client.session.session_key
     assert redirects_to_login(client.post(reverse("logout")))
     assert not session_exists(session_key)
-    assert redirects_to_login(client.get(reverse("home")))
+    assert redirects_to_login(client.get(reverse("projects:dashboard")))
 
 
 # 6. Uploads ----------------------------------------------------------------------------

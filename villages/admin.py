@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from shanwang.admin_import import WorkbookImportMixin
 from shanwang.admin_site import HistoryAdmin
-from shanwang.exports import xlsx_response
+from shanwang.spreadsheets.admin import WorkbookImportMixin
+from shanwang.spreadsheets.exports import xlsx_response
 
 from .imports import export_income_workbook, income_template_workbook
 from .models import CollectiveEnterprise, CollectiveIncome, Honour, SpecialtyProduct, Village

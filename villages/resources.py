@@ -3,8 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from shanwang.import_widgets import AmountWidget, LookupWidget, TextWidget, YearWidget
-from shanwang.imports import KeyedInstanceLoader, SheetSpec, TownResource, WorkbookImport
+from shanwang.spreadsheets.engine import (
+    KeyedInstanceLoader,
+    SheetSpec,
+    TownResource,
+    WorkbookImport,
+)
+from shanwang.spreadsheets.widgets import AmountWidget, LookupWidget, TextWidget, YearWidget
 
 from .models import CollectiveIncome, Village
 

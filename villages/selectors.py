@@ -5,14 +5,7 @@ from functools import partial
 from django.db.models import F, FloatField, Prefetch, QuerySet, Window
 from django.db.models.functions import Cast, Lag, NullIf
 
-from projects.models import IndicatorValue
-from projects.selectors import indicator_values
-
 from .models import CollectiveEnterprise, CollectiveIncome, Village
-
-#: The work report gives the town's collective income only as a total (an indicator).
-TOWN_COLLECTIVE_INCOME = "village_collective_income"
-TOWN_COLLECTIVE_INCOME_GROWTH = "village_collective_income_growth"
 
 
 def village_list() -> QuerySet[Village]:
@@ -23,20 +16,6 @@ def village_list() -> QuerySet[Village]:
         "honours",
         "specialty_products",
     )
-
-
-def town_collective_income() -> list[dict]:
-    """Return the town's total collective income per year, with its growth where given."""
-    growth = {
-        value.year: value
-        for value in indicator_values(TOWN_COLLECTIVE_INCOME_GROWTH)
-        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
-    }
-    return [
-        {"year": value.year, "amount": value, "growth": growth.get(value.year)}
-        for value in indicator_values(TOWN_COLLECTIVE_INCOME)
-        if value.value_kind == IndicatorValue.ValueKind.ACTUAL
-    ]
 
 
 def incomes_with_growth() -> QuerySet[CollectiveIncome]:

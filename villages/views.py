@@ -2,9 +2,10 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
-from projects import charts
-from projects.views import PortfolioReaderMixin
-from shanwang.exports import xlsx_response
+from projects import selectors as portfolio_selectors
+from shanwang import charts
+from shanwang.mixins import PortfolioReaderMixin
+from shanwang.spreadsheets.exports import xlsx_response
 
 from . import selectors
 from .imports import export_income_csv, export_income_workbook
@@ -20,7 +21,7 @@ class VillageListView(PortfolioReaderMixin, ListView):
         return selectors.village_list()
 
     def get_context_data(self, **kwargs):
-        town_total = selectors.town_collective_income()
+        town_total = portfolio_selectors.town_collective_income()
         return super().get_context_data(
             town_collective_income=town_total,
             incomes=selectors.incomes_with_growth(),

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from projects.imports import import_projects_file
 from projects.models import Project
+from projects.workbooks.sheets import import_projects_file
 from villages.imports import import_income_file
 from villages.models import CollectiveIncome
 

@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from projects.imports import export_workbook, import_projects_file, template_workbook
 from projects.models import (
     AnnualPlan,
     Funding,
@@ -22,6 +21,7 @@ from projects.models import (
     ResponsibleUnit,
     StageTransition,
 )
+from projects.workbooks.sheets import export_workbook, import_projects_file, template_workbook
 from villages.imports import export_income_workbook, import_income_file, income_template_workbook
 from villages.models import CollectiveIncome, Village
 

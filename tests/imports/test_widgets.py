@@ -9,7 +9,8 @@ import pytest
 from django.utils import translation
 
 from projects.models import Project
-from shanwang.import_widgets import (
+from shanwang.spreadsheets.files import SpreadsheetRejected, read_spreadsheet
+from shanwang.spreadsheets.widgets import (
     AmountWidget,
     BooleanWidget,
     ChoiceWidget,
@@ -19,7 +20,6 @@ from shanwang.import_widgets import (
     TextWidget,
     YearWidget,
 )
-from shanwang.spreadsheets import SpreadsheetRejected, read_spreadsheet
 from villages.models import Village
 
 from .corpus import many_rows_csv, xlsx

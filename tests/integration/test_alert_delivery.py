@@ -18,7 +18,8 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from projects import alerts
+from projects import tasks
+from projects.alerts import delivery, ledger, messages
 from projects.models import Reminder
 from tests.factories import MilestoneFactory, UserFactory
 from tests.integration.conftest import TableLock, other_sessions, wait_until
@@ -62,7 +63,7 @@ def ledger_emails(*, exclude=()) -> set[tuple[str, str]]:
         .select_related("recipient", "project", "milestone")
     )
     return {
-        (reminder.recipient.email, alerts.alert_title(reminder))
+        (reminder.recipient.email, messages.alert_title(reminder))
         for reminder in reminders
         if reminder.recipient.email not in exclude
     }
@@ -73,7 +74,7 @@ def owed_unsent() -> int:
 
 
 def batches(reminder_ids) -> int:
-    return math.ceil(len(reminder_ids) / alerts.BATCH_SIZE)
+    return math.ceil(len(reminder_ids) / delivery.BATCH_SIZE)
 
 
 def wait_delivered(workers, *, tasks: int, timeout: float = 60):
@@ -88,7 +89,7 @@ def wait_delivered(workers, *, tasks: int, timeout: float = 60):
 def scan_in_thread(on: datetime.date, *, queue: bool = True) -> dict:
     """Run a scan in this thread's own database session, as a second beat would."""
     try:
-        return alerts.scan(on=on, queue=queue)
+        return ledger.scan(on=on, queue=tasks.queue_delivery if queue else None)
     finally:
         connection.close()
 
@@ -152,13 +153,13 @@ def test_baseline_each_reminder_is_emailed_once(milestones_due, workers, fault_l
     scan the same day, and the same batch delivered again by the broker, send nothing."""
     with fault_line("baseline") as outcome:
         workers.start()
-        first = alerts.scan(on=DUE_DAY)
+        first = tasks.scan_and_queue(on=DUE_DAY)
         assert len(first["owed"]) == OWNERS
         wait_delivered(workers, tasks=batches(first["owed"]))
 
-        second = alerts.scan(on=DUE_DAY)
+        second = tasks.scan_and_queue(on=DUE_DAY)
         assert (second["created"], second["owed"]) == (0, [])
-        alerts.queue_delivery(first["owed"])
+        tasks.queue_delivery(first["owed"])
         wait_delivered(workers, tasks=2 * batches(first["owed"]))
     assert_exactly_once(outcome.tally)
 
@@ -169,7 +170,7 @@ def test_smtp_421_is_retried_with_backoff(milestones_due, workers, mail_server, 
     mail_server.refuse_data = 2
     with fault_line("smtp_421") as outcome:
         workers.start()
-        result = alerts.scan(on=DUE_DAY)
+        result = tasks.scan_and_queue(on=DUE_DAY)
         # The task's own backoff, full jitter: up to 30 s, then up to 60 s (typically
         # 45 s in all). It is bound when the task is declared: no setting shortens it.
         wait_delivered(workers, tasks=batches(result["owed"]), timeout=150)
@@ -187,14 +188,14 @@ def test_worker_killed_mid_batch(milestones_due, workers, mail_server, fault_lin
     mail_server.hold_at = 6  # never released: the client dies waiting for the answer
     with fault_line("worker_killed") as outcome:
         crashed = workers.start()
-        alerts.scan(on=DUE_DAY)
+        tasks.scan_and_queue(on=DUE_DAY)
         workers.wait(mail_server.holding.is_set, timeout=60, what="the 6th message to arrive")
         crashed.kill()
         wait_until(lambda: other_sessions() == 0, timeout=30, what="its sessions to end")
         assert len(mail_server.snapshot()) == 5
 
         workers.start()
-        again = alerts.scan(on=DUE_DAY)
+        again = tasks.scan_and_queue(on=DUE_DAY)
         assert len(again["owed"]) == OWNERS - 5
         wait_delivered(workers, tasks=batches(again["owed"]))
     assert_exactly_once(outcome.tally)
@@ -209,7 +210,7 @@ def test_worker_killed_between_send_and_commit_repeats_that_one_message(
     mail_server.hold_at = 6
     with fault_line("worker_killed_after_send") as outcome:
         crashed = workers.start()
-        alerts.scan(on=DUE_DAY)
+        tasks.scan_and_queue(on=DUE_DAY)
         workers.wait(mail_server.holding.is_set, timeout=60, what="the 6th message to arrive")
         with TableLock(Reminder) as lock:
             mail_server.release.set()  # the server accepts it; marking it sent must wait
@@ -219,7 +220,7 @@ def test_worker_killed_between_send_and_commit_repeats_that_one_message(
         wait_until(lambda: other_sessions() == 0, timeout=30, what="its sessions to end")
 
         workers.start()
-        again = alerts.scan(on=DUE_DAY)
+        again = tasks.scan_and_queue(on=DUE_DAY)
         assert len(again["owed"]) == OWNERS - 5
         wait_delivered(workers, tasks=batches(again["owed"]))
     tally = outcome.tally
@@ -235,21 +236,21 @@ def test_redis_restarted_loses_queued_tasks_not_reminders(
     a second restart carries on with the next day's overdue notices."""
     broker.require_restartable()
     with fault_line("redis_restarted") as outcome:
-        first = alerts.scan(on=DUE_DAY)  # no worker yet: the task waits in Redis
+        first = tasks.scan_and_queue(on=DUE_DAY)  # no worker yet: the task waits in Redis
         assert broker.queued() == batches(first["owed"])
         broker.restart()
         assert broker.queued() == 0
 
         workers.start()
-        again = alerts.scan(on=DUE_DAY)
+        again = tasks.scan_and_queue(on=DUE_DAY)
         assert again["owed"] == first["owed"]
         wait_delivered(workers, tasks=batches(again["owed"]))
 
         broker.restart()
-        next_day = alerts.scan(on=NEXT_DAY)
+        next_day = tasks.scan_and_queue(on=NEXT_DAY)
         assert next_day["created"] == OWNERS  # one overdue notice per milestone
-        tasks = batches(again["owed"]) + batches(next_day["owed"])
-        wait_delivered(workers, tasks=tasks, timeout=90)
+        expected = batches(again["owed"]) + batches(next_day["owed"])
+        wait_delivered(workers, tasks=expected, timeout=90)
     assert_exactly_once(outcome.tally, due=2 * OWNERS)
 
 
@@ -271,7 +272,7 @@ def test_a_recipient_refused_for_good_does_not_hold_back_the_batch(
 ):
     """A recipient the mail server refuses for good (550) does not hold back the
     reminders queued after it: they all go out in the batch's first attempt."""
-    result = alerts.scan(on=DUE_DAY)  # no worker yet: the task waits in Redis
+    result = tasks.scan_and_queue(on=DUE_DAY)  # no worker yet: the task waits in Redis
     refused = Reminder.objects.get(pk=result["owed"][0]).recipient.email
     mail_server.refuse_recipients.add(refused)
     with fault_line("smtp_550_first_recipient", refused={refused}) as outcome:
@@ -288,8 +289,8 @@ def test_a_batch_is_sent_over_one_smtp_connection(milestones_due, mail_server, s
     """deliver() sends a batch over one SMTP connection."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", mail_server.port
-    result = alerts.scan(on=DUE_DAY, queue=False)
-    assert alerts.deliver(result["owed"]) == OWNERS
+    result = ledger.scan(on=DUE_DAY)
+    assert delivery.deliver(result["owed"]) == OWNERS
     assert len(mail_server.peers) == 1
 
 

@@ -26,7 +26,7 @@ def test_personal_pages_need_a_log_in(client):
 def test_the_bell_counts_unread_and_lists_only_ones_own(user_client, user):
     notice(user, "我的提醒")
     notice(UserFactory(), "别人的提醒")
-    page = user_client.get(reverse("home")).content.decode()
+    page = user_client.get(reverse("projects:dashboard")).content.decode()
     assert 'data-testid="unread-count">1<' in page
     listing = user_client.get(reverse("projects:notifications")).content.decode()
     assert "我的提醒" in listing and "别人的提醒" not in listing
@@ -92,7 +92,7 @@ def test_the_dashboard_warns_when_next_years_holidays_are_unknown(user_client):
     from projects.models import CalendarDay
     from projects.selectors import today
 
-    content = user_client.get(reverse("home")).content.decode()
+    content = user_client.get(reverse("projects:dashboard")).content.decode()
     unknown = today().year + 1 > 2026
     assert ('data-testid="holiday-warning"' in content) == unknown
     CalendarDay.objects.create(
@@ -100,5 +100,6 @@ def test_the_dashboard_warns_when_next_years_holidays_are_unknown(user_client):
     )
     if today().year <= 2026:
         assert (
-            'data-testid="holiday-warning"' not in user_client.get(reverse("home")).content.decode()
+            'data-testid="holiday-warning"'
+            not in user_client.get(reverse("projects:dashboard")).content.decode()
         )

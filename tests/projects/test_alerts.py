@@ -11,7 +11,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from projects import alerts
+from projects.alerts import delivery, ledger
+from projects.alerts.workdays import WorkingDays, years_without_holidays
 from projects.models import (
     CalendarDay,
     Milestone,
@@ -24,7 +25,6 @@ from projects.models import (
     WebhookChannel,
 )
 from projects.rules import Role
-from projects.workdays import WorkingDays, years_without_holidays
 from tests.conftest import with_role
 from tests.factories import MilestoneFactory, ProgressReportFactory, ProjectFactory, UserFactory
 
@@ -54,7 +54,7 @@ def milestone_due(due, owner, **project_fields):
 
 
 def owed(on):
-    alerts.scan(on=on, queue=False)
+    ledger.scan(on=on)
     return set(Reminder.objects.filter(owed_on=on).values_list("kind", "address", "days", "period"))
 
 
@@ -88,7 +88,7 @@ class TestWorkingDays:
     def test_new_years_day_2027_still_scans(self, owner):
         """On 1 January 2027 the scan works (Monday to Friday) and says why."""
         milestone_due(D(2027, 1, 4), owner)
-        result = alerts.scan(on=D(2027, 1, 1), queue=False)
+        result = ledger.scan(on=D(2027, 1, 1))
         assert result["working_day"] and result["unknown_years"] == [2027]
         assert result["created"] == 1
 
@@ -116,7 +116,7 @@ class TestDeadlines:
         anything then, and the nearest notice goes out on Thursday 8 October."""
         milestone_due(D(2026, 10, 9), owner)
         for holiday in (D(2026, 10, 2), D(2026, 10, 6)):
-            assert alerts.scan(on=holiday, queue=False)["working_day"] is False
+            assert ledger.scan(on=holiday)["working_day"] is False
         assert owed(D(2026, 10, 8)) == {(Kind.UPCOMING, f"user:{owner.pk}", 1, D(2026, 10, 8))}
 
     def test_an_adjusted_working_saturday_sends(self, owner):
@@ -136,18 +136,18 @@ class TestDeadlines:
 
     def test_completed_milestones_cancel_what_is_owed(self, owner):
         milestone = milestone_due(TUESDAY, owner)
-        alerts.scan(on=TUESDAY, queue=False)
+        ledger.scan(on=TUESDAY)
         milestone.completed_on = TUESDAY
         milestone.save()
-        result = alerts.scan(on=TUESDAY, queue=False)
+        result = ledger.scan(on=TUESDAY)
         assert result["cancelled"] == 1 and result["owed"] == []
         assert Reminder.objects.get().status == Reminder.Status.CANCELLED
 
     def test_a_second_scan_the_same_day_adds_nothing(self, owner):
         for index in range(3):
             milestone_due(TUESDAY, person(f"owner{index}"))
-        first = alerts.scan(on=TUESDAY, queue=False)
-        second = alerts.scan(on=TUESDAY, queue=False)
+        first = ledger.scan(on=TUESDAY)
+        second = ledger.scan(on=TUESDAY)
         assert first["created"] == 3 and second["created"] == 0
         assert sorted(first["owed"]) == sorted(second["owed"])
         assert Notification.objects.count() == 3
@@ -155,7 +155,7 @@ class TestDeadlines:
     def test_email_switched_off_leaves_the_bell(self, owner):
         NotificationSettings.objects.create(user=owner, email_deadlines=False)
         milestone_due(TUESDAY, owner)
-        alerts.scan(on=TUESDAY, queue=False)
+        ledger.scan(on=TUESDAY)
         assert not Reminder.objects.exists()
         assert Notification.objects.get(user=owner).kind == Kind.DUE
 
@@ -166,13 +166,13 @@ class TestReportsAndDigest:
         ProjectFactory(contact_person=owner, stage=Project.Stage.PLANNING)
         assert owed(D(2026, 10, 20)) == {(Kind.REPORT_DUE, f"user:{owner.pk}", 0, D(2026, 10, 1))}
         # 1 November 2026 is a Sunday: the overdue notice waits for Monday the 2nd.
-        assert alerts.scan(on=D(2026, 11, 1), queue=False)["working_day"] is False
+        assert ledger.scan(on=D(2026, 11, 1))["working_day"] is False
         assert {kind for kind, *_ in owed(D(2026, 11, 2))} == {Kind.REPORT_OVERDUE}
         ProgressReportFactory(
             project=project, month=D(2026, 10, 1), status=ProgressReport.Status.SUBMITTED
         )
         # Both the October reminder and its overdue notice are moot now.
-        assert alerts.cancel_moot() == 2
+        assert ledger.cancel_moot() == 2
 
     def test_weekly_digest_on_the_first_working_day_of_the_week(self):
         leader, reviewer = person("leader", Role.LEADER), person("reviewer", Role.REVIEWER)
@@ -191,9 +191,9 @@ class TestDelivery:
         milestone = milestone_due(TUESDAY, owner)
         milestone.title = "主体封顶"
         milestone.save()
-        result = alerts.scan(on=TUESDAY, queue=False)
-        assert alerts.deliver(result["owed"]) == 1
-        assert alerts.deliver(result["owed"]) == 0  # already sent: nothing twice
+        result = ledger.scan(on=TUESDAY)
+        assert delivery.deliver(result["owed"]) == 1
+        assert delivery.deliver(result["owed"]) == 0  # already sent: nothing twice
         message = mail.outbox[0]
         assert message.subject == f"【节点提醒】{milestone.project.name}“主体封顶”今日到期"
         assert "今日到期" in message.body and "/projects/" in message.body
@@ -207,9 +207,9 @@ class TestDelivery:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
         milestone_due(TUESDAY, owner)
-        result = alerts.scan(on=TUESDAY, queue=False)
-        with pytest.raises(alerts.TRANSIENT_ERRORS):
-            alerts.deliver(result["owed"])
+        result = ledger.scan(on=TUESDAY)
+        with pytest.raises(delivery.TRANSIENT_ERRORS):
+            delivery.deliver(result["owed"])
         reminder = Reminder.objects.get()
         assert reminder.status == Reminder.Status.OWED
         assert reminder.attempts == 1 and reminder.last_error
@@ -259,8 +259,8 @@ def test_group_chat_robots_get_their_units_alerts(owner, robot_server, kind):
     unit = ResponsibleUnit.objects.create(name="测试单位", kind="department")
     WebhookChannel.objects.create(responsible_unit=unit, kind=kind, url=robot_server)
     milestone_due(TUESDAY, None, responsible_unit=unit, total_investment=Decimal(1))
-    result = alerts.scan(on=TUESDAY, queue=False)
-    assert alerts.deliver(result["owed"]) == 1
+    result = ledger.scan(on=TUESDAY)
+    assert delivery.deliver(result["owed"]) == 1
     (payload,) = RobotServer.received
     assert payload["msgtype"] == "markdown"
     text = payload["markdown"]["content" if kind == "wecom" else "text"]
@@ -270,12 +270,12 @@ def test_group_chat_robots_get_their_units_alerts(owner, robot_server, kind):
     # A wrong or revoked robot address fails for good: recorded, not retried forever.
     RobotServer.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
     Reminder.objects.update(status=Reminder.Status.OWED)
-    assert alerts.deliver(result["owed"]) == 0
+    assert delivery.deliver(result["owed"]) == 0
     reminder = Reminder.objects.get()
     assert reminder.status == Reminder.Status.FAILED and "93000" in reminder.last_error
 
 
 def test_milestones_without_anyone_to_tell_are_skipped():
     MilestoneFactory(due_date=TUESDAY)
-    assert alerts.scan(on=TUESDAY, queue=False)["created"] == 0
+    assert ledger.scan(on=TUESDAY)["created"] == 0
     assert Milestone.objects.count() == 1

@@ -16,8 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from projects import alerts, briefing, briefing_pdf, selectors, tasks
-from projects.briefing_xlsx import XLSX_TYPE, briefing_workbook
+from projects import selectors, tasks
+from projects.alerts import delivery, ledger
+from projects.briefing import figures as briefing
+from projects.briefing import pdf as briefing_pdf
+from projects.briefing.xlsx import XLSX_TYPE, briefing_workbook
 from projects.models import (
     AnnualPlan,
     Indicator,
@@ -468,10 +471,13 @@ class TestPage:
     def test_staff_get_403_and_no_link(self, user_client):
         for name in ("projects:briefing", "projects:briefing_xlsx", "projects:briefing_pdf"):
             assert user_client.get(reverse(name)).status_code == 403
-        assert 'href="/briefing/"' not in user_client.get(reverse("home")).content.decode()
+        assert (
+            'href="/briefing/"'
+            not in user_client.get(reverse("projects:dashboard")).content.decode()
+        )
 
     def test_leaders_find_it_in_the_navigation(self, leader_client):
-        content = leader_client.get(reverse("home")).content.decode()
+        content = leader_client.get(reverse("projects:dashboard")).content.decode()
         assert 'href="/briefing/"' in content
 
     def test_anonymous_users_are_sent_to_log_in(self, client):
@@ -620,9 +626,9 @@ class TestTask:
 
     def test_the_email_carries_the_workbook_and_the_link(self, readers, settings, town):
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        result = alerts.scan(on=D(2024, 6, 4), scans=("briefing",), queue=False)
-        assert alerts.deliver(result["owed"]) == 3
-        assert alerts.deliver(result["owed"]) == 0  # sent once
+        result = ledger.scan(on=D(2024, 6, 4), scans=("briefing",))
+        assert delivery.deliver(result["owed"]) == 3
+        assert delivery.deliver(result["owed"]) == 0  # sent once
         message = next(m for m in mail.outbox if m.to == ["leader@example.com"])
         assert "2024" in message.subject and "5" in message.subject
         assert "/briefing/?month=2024-05" in message.body

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 
-from projects import demo
 from projects.models import AnnualPlan, Milestone, ProgressReport, Project, ResponsibleUnit
+from projects.seeding import demo
 
 pytestmark = pytest.mark.django_db
 

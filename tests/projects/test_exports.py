@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from projects.imports import REPORTS_SHEET, import_projects_file
+from projects.workbooks.sheets import REPORTS_SHEET, import_projects_file
 from tests.factories import (
     MilestoneFactory,
     ProgressReportFactory,

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from projects import report_data
 from projects.models import (
     AnnualPlan,
     Funding,
@@ -14,6 +13,7 @@ from projects.models import (
     IndicatorValue,
     Project,
 )
+from projects.seeding import report_data
 from villages.models import (
     CollectiveEnterprise,
     CollectiveIncome,

@@ -38,5 +38,5 @@ def test_groups_changed_by_admins_are_kept():
 
 def test_a_user_without_a_role_reads_nothing(client):
     client.force_login(UserFactory())
-    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("projects:dashboard")).status_code == 403
     assert client.get(reverse("projects:list")).status_code == 403

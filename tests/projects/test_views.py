@@ -94,7 +94,7 @@ def test_project_and_village_pages_query_count_does_not_grow(user_client):
 
 def test_dashboard_shows_the_reports_figures(user_client):
     call_command("load_report_data")
-    content = user_client.get(reverse("home")).content.decode()
+    content = user_client.get(reverse("projects:dashboard")).content.decode()
     assert "557.07" in content
     assert "26.3" in content
     assert "规上工业增加值增速" in content

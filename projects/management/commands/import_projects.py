@@ -1,5 +1,5 @@
-from projects.imports import import_projects_file
-from shanwang.import_command import ImportCommand
+from projects.workbooks.sheets import import_projects_file
+from shanwang.spreadsheets.command import ImportCommand
 
 
 class Command(ImportCommand):

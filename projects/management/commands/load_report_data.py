@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from projects import report_data
-from projects.report_loader import load_report_data
+from projects.seeding import report_data
+from projects.seeding.loader import load_report_data
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import demo, selectors
+from projects import selectors
+from projects.seeding import demo
 
 
 class Command(BaseCommand):

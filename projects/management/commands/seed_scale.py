@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import scale, selectors
+from projects import selectors
+from projects.seeding import scale
 
 
 class Command(BaseCommand):

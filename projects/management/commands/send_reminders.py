@@ -1,8 +1,11 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from projects import alerts, selectors
+from projects import selectors
+from projects.alerts import delivery, ledger
+from projects.alerts.messages import alert_title
 from projects.models import Reminder
 
 
@@ -22,17 +25,15 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--date must be YYYY-MM-DD: {error}") from error
         if dry_run:
-            from django.db import transaction
-
             with transaction.atomic():
-                result = alerts.scan(on=on, queue=False)
+                result = ledger.scan(on=on)
                 self._show(on, result)
                 transaction.set_rollback(True)
             self.stdout.write("Dry run: nothing recorded or sent.")
             return
-        result = alerts.scan(on=on, queue=False)
+        result = ledger.scan(on=on)
         self._show(on, result)
-        sent = alerts.deliver(result["owed"])
+        sent = delivery.deliver(result["owed"])
         self.stdout.write(self.style.SUCCESS(f"Sent {sent} of {len(result['owed'])} owed."))
 
     def _show(self, on, result):
@@ -55,6 +56,5 @@ class Command(BaseCommand):
         )
         for reminder in owed:
             self.stdout.write(
-                f"  {reminder.get_kind_display():<8} {reminder.address:<12} "
-                f"{alerts.alert_title(reminder)}"
+                f"  {reminder.get_kind_display():<8} {reminder.address:<12} {alert_title(reminder)}"
             )

@@ -1,4 +1,4 @@
-from shanwang.import_command import ImportCommand
+from shanwang.spreadsheets.command import ImportCommand
 from villages.imports import import_income_file
 
 

@@ -6,11 +6,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
-from shanwang.exports import XLSX_TYPE
-from shanwang.spreadsheets import Column, add_table, inert, new_workbook, workbook_bytes
-from shanwang.templatetags.shanwang import person_name
+from shanwang.people import person_name
+from shanwang.spreadsheets.files import (
+    XLSX_TYPE,
+    Column,
+    add_table,
+    inert,
+    new_workbook,
+    workbook_bytes,
+)
 
-from .briefing import Briefing
+from .figures import Briefing
 
 __all__ = ["XLSX_TYPE", "briefing_filename", "briefing_workbook", "workbook_attachment"]
 

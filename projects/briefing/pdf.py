@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from .briefing import Briefing
+from .figures import Briefing
 
 TIMEOUT_SECONDS = 90
 STYLESHEETS = (

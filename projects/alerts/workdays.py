@@ -7,7 +7,7 @@ import logging
 
 import chinese_calendar
 
-from .models import CalendarDay
+from ..models import CalendarDay
 
 logger = logging.getLogger(__name__)
 

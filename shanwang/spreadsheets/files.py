@@ -40,6 +40,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 AMOUNT_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def inert(value):
     """Return ``value`` so that a spreadsheet shows it as text, never runs it as a formula."""

@@ -23,7 +23,7 @@ from django.db.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SE
 
 from villages.models import CollectiveEnterprise, CollectiveIncome, Village
 
-from .models import (
+from ..models import (
     AnnualPlan,
     Funding,
     FundingSource,
@@ -32,7 +32,7 @@ from .models import (
     Project,
     ResponsibleUnit,
 )
-from .rules import Role
+from ..rules import Role
 
 MARK = "【规模测试】"
 USERNAME_PREFIX = "scale-"

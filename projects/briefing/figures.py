@@ -23,16 +23,15 @@ from shanwang.models import FIRST_YEAR
 from villages import selectors as village_selectors
 from villages.models import CollectiveIncome
 
-from . import selectors
-from .models import Milestone, ProgressReport, Project, TrafficLightThresholds
-from .querysets import Light, elapsed_share_of_year
+from .. import selectors
+from ..models import Milestone, ProgressReport, Project, TrafficLightThresholds
+from ..querysets import Light
+from ..selectors import ZERO, cents
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 #: Sums from 1亿元 (10,000 万元) up are written in 亿元 in the sentences, as the work report does.
 YI = Decimal(10000)
 #: The reports whose figures and problems the town has in hand: submitted or approved.
-FILED = (ProgressReport.Status.SUBMITTED, ProgressReport.Status.APPROVED)
+FILED = ProgressReport.Status.filed()
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -317,12 +316,6 @@ class Briefing:
         return sentence % figures
 
 
-def cents(amount: Decimal | None) -> Decimal | None:
-    """Return a sum in 万元 with two decimals (SQLite sums carry more). None stays None:
-    a figure that no project records is unknown, not zero."""
-    return None if amount is None else amount.quantize(CENT)
-
-
 def money(amount: Decimal | None) -> str:
     """Return an amount in 万元 as the sentences write it: in 亿元 from 1亿 up."""
     amount = amount or ZERO
@@ -354,9 +347,6 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
 
     invested = Project.objects.with_investment(year=year, through=as_of)
     stages, totals = _stage_totals(invested)
-    planned = invested.filter(year_planned_investment__gt=0).aggregate(
-        planned=Sum("year_planned_investment"), completed=Sum("year_completed_investment")
-    )
     registered = invested.filter(statistics_registered=True)
     registered_summary = selectors.statistics_registered_summary() | registered.aggregate(
         year_completed=Sum("year_completed_investment"), cumulative=Sum("cumulative_investment")
@@ -369,7 +359,7 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         project=OuterRef("pk"), month__lte=month, status__in=FILED
     ).exclude(problems="")
     latest_problems = latest_problems.order_by("-month")
-    town_income = [row for row in village_selectors.town_collective_income() if row["year"] <= year]
+    town_income = [row for row in selectors.town_collective_income() if row["year"] <= year]
     village_incomes = [row for row in village_selectors.incomes_with_growth() if row.year <= year]
     income_year = max((row.year for row in village_incomes), default=None)
     briefing = Briefing(
@@ -383,7 +373,7 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
             ).aggregate(total=Sum("investment_completed"))["total"]
             or ZERO
         ),
-        pace=_portfolio_pace(planned, as_of),
+        pace=selectors.portfolio_pace(on=as_of),
         registered={
             "count": registered_summary["count"],
             "total_investment": cents(registered_summary["total_investment"]),
@@ -472,21 +462,6 @@ def _stage_totals(invested) -> tuple[list[StageTotals], StageTotals]:
 def _sum_of_known(amounts) -> Decimal | None:
     known = [amount for amount in amounts if amount is not None]
     return sum(known, ZERO) if known else None
-
-
-def _portfolio_pace(sums: dict, as_of: datetime.date) -> dict:
-    """The same figure as selectors.portfolio_pace, with reports counted up to ``as_of``."""
-    planned = cents(sums["planned"] or ZERO)
-    completed = cents(sums["completed"] or ZERO)
-    elapsed = elapsed_share_of_year(as_of)
-    completed_share = float(completed / planned) if planned else None
-    return {
-        "planned": planned,
-        "completed": completed,
-        "elapsed_share": elapsed,
-        "completed_share": completed_share,
-        "gap_points": (completed_share - elapsed) * 100 if completed_share is not None else None,
-    }
 
 
 def _town_income_row(row: dict) -> dict:

@@ -3,10 +3,10 @@ edited and imported back) plus its monthly progress reports."""
 
 from django.utils.translation import gettext as _
 
-from shanwang.spreadsheets import Column, add_table, new_workbook, workbook_bytes
+from shanwang.spreadsheets.files import Column, add_table, new_workbook, workbook_bytes
 
-from .imports import PROJECT_SHEETS, REPORTS_SHEET
-from .models import Project
+from ..models import Project
+from .sheets import PROJECT_SHEETS, REPORTS_SHEET
 
 
 def project_record_workbook(project: Project) -> bytes:

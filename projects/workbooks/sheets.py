@@ -3,11 +3,11 @@ shape, so that what is exported can be edited and imported back."""
 
 import datetime
 
-from shanwang.import_widgets import chinese_label
-from shanwang.imports import SheetSpec, WorkbookImport
+from shanwang.spreadsheets.engine import SheetSpec, WorkbookImport
+from shanwang.spreadsheets.widgets import chinese_label
 from villages.models import Village
 
-from .models import FundingSource, Project, ResponsibleUnit
+from ..models import FundingSource, Project, ResponsibleUnit
 from .resources import (
     PROJECT_NAME,
     AnnualPlanResource,
@@ -31,7 +31,7 @@ project_workbook = WorkbookImport("projects", PROJECT_SHEETS, ignored_titles=(RE
 
 def import_projects_file(file, file_name: str | None = None, *, user=None, dry_run=False):
     """Import a project workbook (or one CSV table of it) from a path or an open file.
-    Returns an :class:`~shanwang.imports.ImportReport`; nothing is written unless every
+    Returns an :class:`~shanwang.spreadsheets.engine.ImportReport`; nothing is written unless every
     row of every sheet is valid."""
     return project_workbook.run_file(file, file_name, user=user, dry_run=dry_run)
 

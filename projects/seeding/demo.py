@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 
-from .models import (
+from ..models import (
     AnnualPlan,
     Milestone,
     ProgressReport,
@@ -24,7 +24,7 @@ from .models import (
     ReportPhoto,
     ResponsibleUnit,
 )
-from .rules import Role
+from ..rules import Role
 
 DEMO_PASSWORD = "shanwang-demo-2024"
 DEMO_UNIT = "【演示】镇项目办"

@@ -1,6 +1,6 @@
 """django-import-export in the admin for our workbooks: upload → preview of every sheet
 with new, changed and unchanged rows (or every problem, by sheet, row and column) →
-confirm. The reading, checking and importing are :class:`shanwang.imports.WorkbookImport`'s,
+confirm. The reading, checking and importing are :class:`shanwang.spreadsheets.engine.WorkbookImport`'s,
 the same as the management commands'."""
 
 from types import SimpleNamespace
@@ -14,9 +14,9 @@ from import_export.formats.base_formats import Format
 from import_export.results import Error, Result
 from tablib import Dataset
 
+from .engine import ImportReport, WorkbookImport
 from .exports import xlsx_response
-from .imports import ImportReport, WorkbookImport
-from .spreadsheets import SpreadsheetRejected, read_spreadsheet
+from .files import SpreadsheetRejected, read_spreadsheet
 
 
 class SpreadsheetFormat(Format):

@@ -8,11 +8,9 @@ from django.http import HttpResponse
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from .spreadsheets import Column, add_table, inert, new_workbook, workbook_bytes
+from .files import XLSX_TYPE, Column, add_table, inert, new_workbook, workbook_bytes
 
 __all__ = ["SafeTableExport", "column_kind", "inert", "xlsx_response"]
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(content: bytes, file_name: str) -> HttpResponse:

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from shanwang.import_widgets import (
+from shanwang.spreadsheets.engine import KeyedInstanceLoader, TownResource
+from shanwang.spreadsheets.widgets import (
     AmountWidget,
     BooleanWidget,
     ChoiceWidget,
@@ -17,10 +18,9 @@ from shanwang.import_widgets import (
     TextWidget,
     YearWidget,
 )
-from shanwang.imports import KeyedInstanceLoader, TownResource
 from villages.models import Village
 
-from .models import (
+from ..models import (
     AnnualPlan,
     Funding,
     FundingSource,

@@ -12,8 +12,7 @@ from django.db import transaction
 
 from villages.models import CollectiveEnterprise, Honour, SpecialtyProduct, Village
 
-from . import report_data as report
-from .models import (
+from ..models import (
     AnnualPlan,
     Funding,
     FundingSource,
@@ -21,6 +20,7 @@ from .models import (
     IndicatorValue,
     Project,
 )
+from . import report_data as report
 
 
 @transaction.atomic

@@ -20,9 +20,8 @@ from import_export.results import RowResult
 from import_export.widgets import ManyToManyWidget
 from tablib import Dataset
 
-from .audit import audit_log
-from .import_widgets import AmountWidget, DateWidget, TextWidget, YearWidget, as_text
-from .spreadsheets import (
+from ..audit import audit_log
+from .files import (
     Column,
     Sheet,
     SpreadsheetRejected,
@@ -32,6 +31,7 @@ from .spreadsheets import (
     read_spreadsheet,
     workbook_bytes,
 )
+from .widgets import AmountWidget, DateWidget, TextWidget, YearWidget, as_text
 
 
 class KeyedInstanceLoader(ModelInstanceLoader):

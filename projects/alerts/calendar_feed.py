@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from icalendar import Alarm, Calendar, Event
 
-from .models import Milestone, Project, ReminderPolicy
+from ..models import Milestone, Project, ReminderPolicy
 
 
 def feed_for(user, *, on: datetime.date) -> bytes:

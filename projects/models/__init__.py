@@ -1,0 +1,45 @@
+"""The portfolio's models, one module per concern; every model is importable from here."""
+
+from .alerts import (
+    CalendarDay,
+    Notification,
+    NotificationSettings,
+    Reminder,
+    ReminderPolicy,
+    WebhookChannel,
+)
+from .indicators import Indicator, IndicatorValue
+from .portfolio import (
+    AnnualPlan,
+    Funding,
+    FundingSource,
+    Milestone,
+    Project,
+    ResponsibleUnit,
+    TrafficLightThresholds,
+)
+from .reports import ProgressReport, ReportPhoto
+from .transitions import ReportTransition, StageTransition, Transition
+
+__all__ = [
+    "AnnualPlan",
+    "CalendarDay",
+    "Funding",
+    "FundingSource",
+    "Indicator",
+    "IndicatorValue",
+    "Milestone",
+    "Notification",
+    "NotificationSettings",
+    "ProgressReport",
+    "Project",
+    "Reminder",
+    "ReminderPolicy",
+    "ReportPhoto",
+    "ReportTransition",
+    "ResponsibleUnit",
+    "StageTransition",
+    "TrafficLightThresholds",
+    "Transition",
+    "WebhookChannel",
+]

@@ -1,0 +1,439 @@
+"""The portfolio: projects, who answers for them, their money, plans and milestones."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from shanwang.models import FIRST_YEAR, LAST_YEAR, TimeStampedModel, plausible_year_constraint
+
+from ..querysets import Light, LightReason, ProjectQuerySet
+
+ZERO = Decimal("0")
+
+
+class ResponsibleUnit(TimeStampedModel):
+    """A town department or village committee that answers for projects (责任单位)."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("town department")
+        VILLAGE_COMMITTEE = "village_committee", _("village or community committee")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committees",
+        verbose_name=_("village"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="responsible_units",
+        verbose_name=_("members"),
+    )
+    history = HistoricalRecords(verbose_name=_("historical responsible unit"))
+
+    class Meta:
+        verbose_name = _("responsible unit")
+        verbose_name_plural = _("responsible units")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingSource(TimeStampedModel):
+    """A kind of money a project is paid from (资金来源); admins extend the list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords(verbose_name=_("historical funding source"))
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Project(TimeStampedModel):
+    """A public or industrial investment project tracked by the town (项目)."""
+
+    class Category(models.TextChoices):
+        WATER_REMEDIATION = "water_remediation", _("water environment remediation")
+        SUBSIDENCE_TREATMENT = "subsidence_treatment", _("subsidence-area treatment")
+        AFFORDABLE_HOUSING = "affordable_housing", _("affordable rental housing")
+        FACTORY_BUILDING = "factory_building", _("standardized factory building")
+        LAND_CONSOLIDATION = "land_consolidation", _("land consolidation")
+        RURAL_REVITALIZATION = "rural_revitalization", _("rural revitalization / model village")
+        ROAD_INFRASTRUCTURE = "road_infrastructure", _("road and infrastructure")
+        ECOLOGICAL_RESTORATION = "ecological_restoration", _("ecological restoration")
+        INDUSTRIAL = "industrial", _("industrial")
+        PUBLIC_SERVICE = "public_service", _("public service")
+        PLANNING = "planning", _("planning")
+
+    class Stage(models.TextChoices):
+        PLANNING = "planning", _("planning reserve")
+        PRELIMINARY = "preliminary", _("preliminary")
+        UNDER_CONSTRUCTION = "under_construction", _("under construction")
+        COMPLETED = "completed", _("completed")
+        IN_OPERATION = "in_operation", _("in operation")
+        SUSPENDED = "suspended", _("suspended")
+        CANCELLED = "cancelled", _("cancelled")
+
+    #: Stages in which a project is expected to move and so gets a traffic light.
+    ACTIVE_STAGES = (Stage.PRELIMINARY, Stage.UNDER_CONSTRUCTION)
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    stage = models.CharField(
+        _("stage"), max_length=30, choices=Stage.choices, default=Stage.PLANNING
+    )
+    statistics_registered = models.BooleanField(
+        _("statistics registered"),
+        null=True,
+        blank=True,
+        help_text=_("Entered in the statistical project database (入库纳统). Empty: not recorded."),
+    )
+    statistics_registered_year = models.PositiveSmallIntegerField(
+        _("statistics registration year"), null=True, blank=True
+    )
+    villages = models.ManyToManyField(
+        "villages.Village", blank=True, related_name="projects", verbose_name=_("villages")
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    scope_quantity = models.DecimalField(
+        _("scope quantity"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    scope_unit = models.CharField(
+        _("scope unit"), max_length=20, blank=True, help_text=_("For example m², km, 亩.")
+    )
+    responsible_unit = models.ForeignKey(
+        ResponsibleUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("responsible unit"),
+    )
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_projects",
+        verbose_name=_("contact person"),
+    )
+    supervising_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_projects",
+        verbose_name=_("supervising leader"),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
+    total_investment = models.DecimalField(
+        _("total investment (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    source_note = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Which document this record came from."),
+    )
+    history = HistoricalRecords(verbose_name=_("historical project"), m2m_fields=[villages])
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=ZERO),
+                name="project_total_investment_not_negative",
+                violation_error_message=_("Total investment cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(scope_quantity__isnull=True) | Q(scope_quantity__gte=ZERO),
+                name="project_scope_not_negative",
+                violation_error_message=_("The scope quantity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_completion__isnull=True)
+                | Q(planned_completion__gte=F("planned_start")),
+                name="project_planned_completion_after_start",
+                violation_error_message=_(
+                    "The planned completion date cannot be before the planned start date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_completion__isnull=True)
+                | Q(actual_completion__gte=F("actual_start")),
+                name="project_actual_completion_after_start",
+                violation_error_message=_(
+                    "The actual completion date cannot be before the actual start date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(statistics_registered_year__isnull=True)
+                | Q(
+                    statistics_registered=True,
+                    statistics_registered_year__gte=FIRST_YEAR,
+                    statistics_registered_year__lte=LAST_YEAR,
+                ),
+                name="project_registration_year_needs_registration",
+                violation_error_message=_(
+                    "A statistics registration year needs the project to be registered."
+                ),
+            ),
+        ]
+        # The list's filters and sorts (the name has its unique index): a filtered page
+        # reads its rows in name order and stops after one page.
+        indexes = [
+            models.Index(fields=["category", "name"], name="project_category_name_idx"),
+            models.Index(fields=["stage", "name"], name="project_stage_name_idx"),
+            models.Index(fields=["total_investment"], name="project_total_investment_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
+    # The methods below read the annotations of ProjectQuerySet.with_traffic_light().
+
+    def get_light_display(self) -> str:
+        """Return the name of the project's traffic light."""
+        return Light(self.light).label
+
+    def light_explanation(self) -> str:
+        """Return, in words, why the project has its traffic light."""
+        reason = LightReason(self.light_reason)
+        if reason in (LightReason.FAR_BEHIND, LightReason.BEHIND, LightReason.ON_PACE):
+            figures = {
+                "points": abs(self.pace_gap_points),
+                "elapsed": self.pace_elapsed_share * 100,
+                "completed": self.pace_completed_share * 100,
+            }
+            if reason == LightReason.ON_PACE:
+                return (
+                    _(
+                        "On pace: %(completed).0f%% done against "
+                        "%(elapsed).0f%% of the time elapsed."
+                    )
+                    % figures
+                )
+            return (
+                _(
+                    "%(points).1f percentage points behind schedule pace: %(completed).0f%% done "
+                    "against %(elapsed).0f%% of the time elapsed."
+                )
+                % figures
+            )
+        if reason in (LightReason.MILESTONE_FAR_OVERDUE, LightReason.MILESTONE_OVERDUE):
+            return _(
+                "%(count)d milestone(s) overdue; the oldest, “%(title)s”, by %(days)d days."
+            ) % {
+                "count": self.overdue_milestone_count,
+                "title": self.oldest_overdue_title,
+                "days": self.max_days_overdue,
+            }
+        if reason == LightReason.NO_BASIS:
+            return _(
+                "No annual plan, nor total investment with planned dates, to measure pace "
+                "against, and no milestone overdue."
+            )
+        return _("No traffic light in the stage “%(stage)s”.") % {"stage": self.get_stage_display()}
+
+
+class Funding(TimeStampedModel):
+    """The amount a project receives from one funding source."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("project")
+    )
+    source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="fundings",
+        verbose_name=_("funding source"),
+    )
+    amount = models.DecimalField(
+        _("amount (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty when the source is known but not the amount."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords(verbose_name=_("historical funding"))
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("fundings")
+        ordering = ["project", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="funding_unique_source"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=ZERO),
+                name="funding_amount_not_negative",
+                violation_error_message=_("The funding amount cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.source}"
+
+
+class AnnualPlan(TimeStampedModel):
+    """A project's planned investment and physical goals for one year (年度计划)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="annual_plans", verbose_name=_("project")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    planned_investment = models.DecimalField(
+        _("planned investment (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    physical_goals = models.TextField(_("physical goals"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    history = HistoricalRecords(verbose_name=_("historical annual plan"))
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["project", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="annual_plan_unique_year"),
+            models.CheckConstraint(
+                condition=Q(planned_investment__isnull=True) | Q(planned_investment__gte=ZERO),
+                name="annual_plan_investment_not_negative",
+                violation_error_message=_("The planned investment cannot be negative."),
+            ),
+            plausible_year_constraint("year", name="annual_plan_year_plausible"),
+        ]
+        # The plan-year filter and the town's planned investment of a year.
+        indexes = [
+            models.Index(
+                fields=["year", "project"],
+                include=["planned_investment"],
+                name="annual_plan_year_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.year}"
+
+
+class Milestone(TimeStampedModel):
+    """A dated step of a project (节点): approval, tender award, start, completion acceptance."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("owner"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    history = HistoricalRecords(verbose_name=_("historical milestone"))
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["project", "completed_on", "due_date"]),
+            # Open milestones by due date: the dashboard's overdue and coming lists and
+            # the reminder scan read only these.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(completed_on__isnull=True),
+                name="milestone_open_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.title}"
+
+    def is_overdue_on(self, on: datetime.date) -> bool:
+        """Return whether the milestone is still open after its due date, as of ``on``.
+
+        The same rule as ProjectQuerySet.with_milestone_summary's ``overdue`` in SQL.
+        """
+        return self.completed_on is None and self.due_date < on
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
+
+class TrafficLightThresholds(models.Model):
+    """The admin-editable thresholds of the traffic light (红黄绿灯预警); one row."""
+
+    yellow_points_behind = models.PositiveSmallIntegerField(
+        _("yellow from points behind pace"), default=10
+    )
+    red_points_behind = models.PositiveSmallIntegerField(
+        _("red above points behind pace"), default=30
+    )
+    red_days_overdue = models.PositiveSmallIntegerField(
+        _("red above days a milestone is overdue"), default=30
+    )
+    history = HistoricalRecords(verbose_name=_("historical traffic-light thresholds"))
+
+    class Meta:
+        verbose_name = _("traffic-light thresholds")
+        verbose_name_plural = _("traffic-light thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(red_points_behind__gt=F("yellow_points_behind")),
+                name="thresholds_red_beyond_yellow",
+                violation_error_message=_(
+                    "The red threshold must be more points behind than the yellow one."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "TrafficLightThresholds":
+        """Return the thresholds in force (the defaults until an admin changes them)."""
+        return cls.objects.order_by("pk").first() or cls()

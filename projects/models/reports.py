@@ -1,0 +1,142 @@
+"""Monthly progress reports (月报) and their site photos."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from shanwang.models import TimeStampedModel
+from shanwang.validators import PhotoValidator
+
+from ..choices import ReportStatus
+from ..querysets import ReportQuerySet
+from .portfolio import ZERO, Project
+
+
+class ProgressReport(TimeStampedModel):
+    """A monthly progress report (月报) submitted by a project's contact person."""
+
+    Status = ReportStatus
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+        verbose_name=_("project"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the reported month."))
+    physical_progress = models.DecimalField(
+        _("physical progress (%)"), max_digits=5, decimal_places=2
+    )
+    investment_completed = models.DecimalField(
+        _("investment completed this month (10k yuan)"), max_digits=14, decimal_places=2
+    )
+    narrative = models.TextField(_("progress narrative"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submitted_reports",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    history = HistoricalRecords(verbose_name=_("historical progress report"))
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-month", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month"],
+                name="progress_report_unique_month",
+                violation_error_message=_("This project already has a report for that month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(physical_progress__gte=ZERO) & Q(physical_progress__lte=Decimal(100)),
+                name="progress_report_progress_0_100",
+                violation_error_message=_("Physical progress must be between 0 and 100%%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_completed__gte=ZERO),
+                name="progress_report_investment_not_negative",
+                violation_error_message=_("The investment completed cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="progress_report_month_first_day",
+                violation_error_message=_("The month must be given as its first day."),
+            ),
+        ]
+        indexes = [
+            # Each project's approved investment, summed from the index alone.
+            models.Index(
+                fields=["project", "status", "month"],
+                include=["investment_completed"],
+                name="report_project_status_idx",
+            ),
+            # The town's approved investment of a year; reports waiting for review.
+            models.Index(
+                fields=["status", "month"],
+                include=["investment_completed", "project"],
+                name="report_status_month_idx",
+            ),
+            models.Index(
+                fields=["status", "submitted_at", "id"], name="report_status_submitted_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m}"
+
+
+class ReportPhoto(TimeStampedModel):
+    """A site photo attached to a progress report."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("progress report"),
+    )
+    image = models.ImageField(_("image"), upload_to="reports/%Y/%m/", validators=[PhotoValidator()])
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_photos",
+        verbose_name=_("uploaded by"),
+    )
+    history = HistoricalRecords(verbose_name=_("historical report photo"))
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return self.caption or self.image.name
