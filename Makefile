@@ -61,7 +61,7 @@ format: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev assets translations lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --create-db
 
 # Benchmarks of issue 8 in a PostgreSQL database of their own (shanwang_bench, dropped at
 # the end) at 127.0.0.1:5432 as postgres, or BENCH_PG_URL; installs Debian's wrk if missing.

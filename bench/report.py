@@ -301,7 +301,8 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
     add("")
     if imported.get("available"):
         add(
-            f"`projects.workbooks.sheets.import_projects_file` on a workbook of {imported['rows']:,} "
+            "`projects.workbooks.sheets.import_projects_file` on a workbook of "
+            f"{imported['rows']:,} "
             f"project rows ({imported['file_mb']:.1f} MB) made with the import engine's own "
             f"export under new names: {seconds(imported['seconds'])} "
             f"(Python CPU {seconds(imported['cpu_seconds'])}), {imported['queries']:,} "
@@ -309,7 +310,8 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
             f"projects added; peak memory {imported['peak_mb']:.0f} MB (dry run)."
         )
     else:
-        add(f"Not available: {imported.get('reason', 'projects.workbooks.sheets cannot be imported')}.")
+        reason = imported.get("reason", "projects.workbooks.sheets cannot be imported")
+        add(f"Not available: {reason}.")
     add("")
     if load:
         add("## Load test")

@@ -163,6 +163,25 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
     def get_queryset(self, request):
         return Project.objects.with_traffic_light(on=selectors.today())
 
+    def save_model(self, request, obj, form, change):
+        """Save the form's fields; a changed stage goes through the stage service, which
+        takes the workflow's step or records an administrator's correction."""
+        stage = obj.stage
+        if change and "stage" in form.changed_data:
+            obj.stage = form.initial["stage"]
+        super().save_model(request, obj, form, change)
+        if stage != obj.stage:
+            try:
+                services.project_stage_set(
+                    project=obj,
+                    stage=stage,
+                    acting_user=request.user,
+                    comment=str(_("Set in the admin")),
+                )
+            except ValidationError as error:
+                raise PermissionDenied(_message_of(error)) from error
+            obj.stage = stage
+
     def get_readonly_fields(self, request, obj=None):
         """Only administrators correct a stage directly (the workflow is the usual way);
         only reviewers and administrators change who answers for a project."""

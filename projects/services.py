@@ -23,7 +23,13 @@ from .models import (
     ReportTransition,
     StageTransition,
 )
-from .workflows import REPORT_TRANSITIONS, STAGE_TRANSITIONS, Transition
+from .rules import is_administrator
+from .workflows import (
+    REPORT_TRANSITIONS,
+    STAGE_TRANSITIONS,
+    Step,
+    available_stage_transitions,
+)
 
 #: Fields of a project only reviewers and administrators may set.
 ASSIGNMENT_FIELDS = ("responsible_unit", "contact_person", "supervising_leader")
@@ -46,7 +52,7 @@ def _save(instance, *, acting_user):
 
 
 def _allowed_step(
-    transitions: dict[str, Transition],
+    transitions: dict[str, Step],
     name: str,
     obj,
     *,
@@ -56,7 +62,7 @@ def _allowed_step(
     comment: str,
     unknown_message: str,
     comment_message: str,
-) -> Transition:
+) -> Step:
     """Return the transition ``name`` of a workflow once it is known, possible from
     ``state``, allowed to ``user`` and given the comment it needs; raise otherwise."""
     transition = transitions.get(name)
@@ -140,8 +146,49 @@ def project_stage_change(
         project.actual_completion = actual_completion
     if problem := step.requirement(project):
         raise ValidationError(problem)
+    return _record_stage(
+        project,
+        step.target or _stage_before_suspension(project),
+        acting_user=acting_user,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def project_stage_set(*, project: Project, stage: str, acting_user, comment: str) -> Project:
+    """Set a project's stage to ``stage`` (the admin form, an import): along the workflow
+    step that leads there when ``acting_user`` may take it and the project is ready;
+    otherwise as an administrator's correction, recorded as such; refused to anyone else.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if stage == project.stage:
+        return project
+    for step in available_stage_transitions(project, acting_user):
+        target = step.target or _stage_before_suspension(project, required=False)
+        if target == stage and not step.requirement(project):
+            if step.needs_comment and not comment.strip():
+                raise ValidationError({"comment": _("Please give the reason in the comment.")})
+            return _record_stage(project, stage, acting_user=acting_user, comment=comment)
+    if not is_administrator(acting_user):
+        audit_log("access_denied", user=acting_user, action="stage_set", object=str(project))
+        raise PermissionDenied(
+            _("“%(from)s” → “%(to)s” is not a step of the workflow you may take.")
+            % {"from": project.get_stage_display(), "to": Project.Stage(stage).label}
+        )
+    return _record_stage(
+        project,
+        stage,
+        acting_user=acting_user,
+        comment=f"{StageTransition.OVERRIDE_MARK}{comment}",
+        override=True,
+    )
+
+
+def _record_stage(project: Project, stage: str, *, acting_user, comment: str, override=False):
+    """Save ``project`` in ``stage`` with its StageTransition and audit line: the one place
+    a stage is written."""
     from_stage = project.stage
-    project.stage = step.target or _stage_before_suspension(project)
+    project.stage = stage
     _save(project, acting_user=acting_user)
     StageTransition.objects.create(
         project=project,
@@ -150,17 +197,24 @@ def project_stage_change(
         acting_user=acting_user,
         comment=comment,
     )
-    audit_log("stage_change", user=acting_user, project=project.pk, to=project.stage)
+    audit_log(
+        "stage_override" if override else "stage_change",
+        user=acting_user,
+        project=project.pk,
+        to=project.stage,
+    )
     return project
 
 
-def _stage_before_suspension(project: Project) -> str:
+def _stage_before_suspension(project: Project, *, required: bool = True) -> str | None:
     suspension = (
         project.stage_transitions.filter(to_stage=Project.Stage.SUSPENDED)
         .order_by("-at", "-pk")
         .first()
     )
     if suspension is None:
+        if not required:
+            return None
         raise ValidationError(
             _("The stage before the suspension is not recorded; an administrator sets it.")
         )

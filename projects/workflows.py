@@ -18,7 +18,9 @@ Status = ProgressReport.Status
 
 
 @dataclass(frozen=True)
-class Transition:
+class Step:
+    """One step of a workflow: from which states, to which, who may take it, what it needs."""
+
     name: str
     label: str
     sources: tuple[str, ...]
@@ -45,14 +47,14 @@ def _needs_actual_completion(project):
 STAGE_TRANSITIONS = {
     transition.name: transition
     for transition in [
-        Transition(
+        Step(
             "begin_preliminary",
             _("Begin preliminary work"),
             (Stage.PLANNING,),
             Stage.PRELIMINARY,
             perms.can_edit_project,
         ),
-        Transition(
+        Step(
             "start_construction",
             _("Start construction"),
             (Stage.PRELIMINARY,),
@@ -60,7 +62,7 @@ STAGE_TRANSITIONS = {
             perms.can_edit_project,
             _needs_actual_start,
         ),
-        Transition(
+        Step(
             "complete",
             _("Complete construction"),
             (Stage.UNDER_CONSTRUCTION,),
@@ -68,14 +70,14 @@ STAGE_TRANSITIONS = {
             perms.can_edit_project,
             _needs_actual_completion,
         ),
-        Transition(
+        Step(
             "put_into_operation",
             _("Put into operation"),
             (Stage.COMPLETED,),
             Stage.IN_OPERATION,
             perms.can_edit_project,
         ),
-        Transition(
+        Step(
             "suspend",
             _("Suspend"),
             (Stage.PLANNING, Stage.PRELIMINARY, Stage.UNDER_CONSTRUCTION),
@@ -83,14 +85,14 @@ STAGE_TRANSITIONS = {
             perms.can_edit_any_project,
             needs_comment=True,
         ),
-        Transition(
+        Step(
             "resume",
             _("Resume"),
             (Stage.SUSPENDED,),
             None,
             perms.can_edit_any_project,
         ),
-        Transition(
+        Step(
             "cancel",
             _("Cancel the project"),
             (Stage.PLANNING, Stage.PRELIMINARY, Stage.UNDER_CONSTRUCTION, Stage.SUSPENDED),
@@ -104,21 +106,21 @@ STAGE_TRANSITIONS = {
 REPORT_TRANSITIONS = {
     transition.name: transition
     for transition in [
-        Transition(
+        Step(
             "submit",
             _("Submit for review"),
             (Status.DRAFT, Status.RETURNED),
             Status.SUBMITTED,
             perms.can_edit_report,
         ),
-        Transition(
+        Step(
             "approve",
             _("Approve"),
             (Status.SUBMITTED,),
             Status.APPROVED,
             perms.can_review_report,
         ),
-        Transition(
+        Step(
             "return",
             _("Return for changes"),
             (Status.SUBMITTED,),
@@ -130,7 +132,7 @@ REPORT_TRANSITIONS = {
 }
 
 
-def available_stage_transitions(project, user) -> list[Transition]:
+def available_stage_transitions(project, user) -> list[Step]:
     """Return the stage transitions ``user`` may take on ``project`` now."""
     return [
         transition
@@ -139,7 +141,7 @@ def available_stage_transitions(project, user) -> list[Transition]:
     ]
 
 
-def available_report_transitions(report, user) -> list[Transition]:
+def available_report_transitions(report, user) -> list[Step]:
     """Return the review steps ``user`` may take on ``report`` now."""
     return [
         transition

@@ -210,9 +210,9 @@ if CELERY_BROKER_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # The transport lists this folder at start-up and fails if it is missing: the Celery
+    # app makes it before a worker starts or a task is sent (shanwang/celery.py).
     _QUEUE_DIR = VAR_DIR / "celery" / "queue"
-    # The transport lists this folder at start-up and fails if it is missing.
-    _QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),

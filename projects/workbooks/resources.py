@@ -4,6 +4,7 @@ offices: they are Chinese whatever the interface language, and the template, the
 exports and the importer all take them from here."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
@@ -20,6 +21,7 @@ from shanwang.spreadsheets.widgets import (
 )
 from villages.models import Village
 
+from .. import services
 from ..models import (
     AnnualPlan,
     Funding,
@@ -27,7 +29,6 @@ from ..models import (
     Milestone,
     Project,
     ResponsibleUnit,
-    StageTransition,
 )
 
 PROJECT_NAME = "项目名称"
@@ -111,17 +112,28 @@ class ProjectResource(TownResource):
         instance._stage_before = instance.stage if instance.pk else None
         super().import_instance(instance, row, **kwargs)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        user = kwargs.get("user")
-        before = getattr(instance, "_stage_before", None)
-        if user is not None and before is not None and before != instance.stage:
-            StageTransition.objects.create(
+    def do_instance_save(self, instance, is_create):
+        """Save the row; a changed stage goes through the stage service, as in the app."""
+        stage, before = instance.stage, getattr(instance, "_stage_before", None)
+        if before is None or stage == before:
+            return super().do_instance_save(instance, is_create)
+        user = getattr(instance, "_history_user", None)
+        if user is None:
+            raise ValidationError(
+                {"stage": _("A change of stage needs the account of the one who imports.")}
+            )
+        instance.stage = before
+        super().do_instance_save(instance, is_create)
+        try:
+            services.project_stage_set(
                 project=instance,
-                from_stage=before,
-                to_stage=instance.stage,
+                stage=stage,
                 acting_user=user,
                 comment=str(_("Spreadsheet import")),
             )
+        except PermissionDenied as refused:
+            raise ValidationError({"stage": str(refused)}) from refused
+        instance.stage = stage
 
     @staticmethod
     def export_queryset(projects):

@@ -82,20 +82,31 @@ def test_a_good_file_is_imported_and_counted(world, workbook):
 
 
 def test_a_second_run_changes_nothing(world, workbook):
-    run("import_projects", str(workbook))
+    run("import_projects", str(workbook), "--user", world.importer.username)
     before = database_rows()
 
-    stdout, _stderr = run("import_projects", str(workbook))
+    stdout, _stderr = run("import_projects", str(workbook), "--user", world.importer.username)
 
     assert "项目: 0 new, 0 changed, 2 unchanged" in stdout
     assert "Imported: 0 row(s) added or changed." in stdout
     assert rows_changed(before, database_rows()) == 0
 
 
+def test_a_stage_change_needs_the_account_of_the_one_who_imports(world, workbook):
+    """Without --user nobody could answer for the stage change: the file is refused."""
+    before, transitions = database_rows(), StageTransition.objects.count()
+    with pytest.raises(CommandError):
+        run("import_projects", str(workbook))
+    assert rows_changed(before, database_rows()) == 0
+    assert StageTransition.objects.count() == transitions
+
+
 def test_dry_run_counts_and_writes_nothing(world, workbook):
     before = database_rows()
 
-    stdout, _stderr = run("import_projects", str(workbook), "--dry-run")
+    stdout, _stderr = run(
+        "import_projects", str(workbook), "--dry-run", "--user", world.importer.username
+    )
 
     assert "项目: 1 new, 1 changed, 0 unchanged" in stdout
     assert "Dry run: nothing was written." in stdout

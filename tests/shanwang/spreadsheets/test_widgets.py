@@ -20,9 +20,8 @@ from shanwang.spreadsheets.widgets import (
     TextWidget,
     YearWidget,
 )
+from tests.projects.workbooks.corpus import many_rows_csv, xlsx
 from villages.models import Village
-
-from .corpus import many_rows_csv, xlsx
 
 
 def refused(widget, value) -> str:

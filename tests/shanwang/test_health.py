@@ -11,7 +11,7 @@ from django.conf import settings
 
 from tests.conftest import need
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def healthz_in_a_fresh_process(**env):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from shanwang.jsonlog import JsonLineFormatter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def formatted(name="shanwang.test", message="hello", args=None, exc_info=None) -> str:
