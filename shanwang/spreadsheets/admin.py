@@ -1,7 +1,7 @@
 """django-import-export in the admin for our workbooks: upload → preview of every sheet
 with new, changed and unchanged rows (or every problem, by sheet, row and column) →
-confirm. The reading, checking and importing are :class:`shanwang.spreadsheets.engine.WorkbookImport`'s,
-the same as the management commands'."""
+confirm. The reading, checking and importing are those of
+:class:`shanwang.spreadsheets.engine.WorkbookImport`, the same as the management commands'."""
 
 from types import SimpleNamespace
 
