@@ -1,3 +1,4 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -23,3 +24,13 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class BoundedTextField(models.TextField):
+    """A text field whose ``max_length`` is a model rule, checked by ``full_clean`` (so
+    by forms, the admin and imports alike), not only a hint to the form's widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))

@@ -40,6 +40,10 @@ else:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Headless Chromium prints the monthly briefing to PDF: a path, or a command name on PATH.
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="chromium")
+# The only hosts a group-chat robot's webhook may point at (https only): WeCom and DingTalk.
+ROBOT_WEBHOOK_HOSTS = env.list(
+    "ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
 
 INSTALLED_APPS = [
     "shanwang.admin_site.ShanwangAdminConfig",

@@ -1,5 +1,9 @@
-"""Validators for uploaded files: capped in size and checked by their content."""
+"""Validators: uploaded files capped in size and checked by their content; outbound
+addresses limited to the hosts a setting allows."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
@@ -59,3 +63,40 @@ class PhotoValidator:
 
     def __eq__(self, other):
         return isinstance(other, PhotoValidator)
+
+
+@deconstructible
+class AllowedHostURLValidator:
+    """Accept only an ``https`` address, on the default port and without credentials,
+    whose host is one of the setting ``setting_name`` lists: the server POSTs to it,
+    so it must never reach the intranet (``127.0.0.1:5432``) or another scheme."""
+
+    def __init__(self, setting_name: str):
+        self.setting_name = setting_name
+
+    def hosts(self) -> list[str]:
+        return [host.lower() for host in getattr(settings, self.setting_name)]
+
+    def __call__(self, value):
+        try:
+            parts = urlsplit(str(value))
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        if (
+            parts is None
+            or parts.scheme != "https"
+            or port not in (None, 443)
+            or parts.username is not None
+            or (parts.hostname or "").lower() not in self.hosts()
+        ):
+            raise ValidationError(
+                _("Give an https address on one of these hosts: %(hosts)s."),
+                params={"hosts": "、".join(self.hosts())},
+                code="host_not_allowed",
+            )
+
+    def __eq__(self, other):
+        return (
+            isinstance(other, AllowedHostURLValidator) and other.setting_name == self.setting_name
+        )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shanwang.models import TimeStampedModel, plausible_year_constraint
+from shanwang.models import BoundedTextField, TimeStampedModel, plausible_year_constraint
 
 
 class Village(TimeStampedModel):
@@ -20,7 +20,7 @@ class Village(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.VILLAGE)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("historical village"))
 
@@ -95,7 +95,7 @@ class CollectiveEnterprise(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPERATING
     )
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("historical collective enterprise"))
 
@@ -121,7 +121,7 @@ class CollectiveIncome(TimeStampedModel):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("amount (10k yuan)"), max_digits=12, decimal_places=2)
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=2000, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("historical collective income"))
 
@@ -157,7 +157,7 @@ class SpecialtyProduct(TimeStampedModel):
     )
     place = models.CharField(_("place"), max_length=50, blank=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
     history = HistoricalRecords(verbose_name=_("historical specialty product"))
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shanwang.models import TimeStampedModel
+from shanwang.validators import AllowedHostURLValidator
 
 from .portfolio import Milestone, Project, ResponsibleUnit
 
@@ -146,6 +147,8 @@ class Reminder(models.Model):
     )
     owed_on = models.DateField(_("owed on"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # After a transient failure: not tried again before this time (backoff).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -258,7 +261,11 @@ class WebhookChannel(TimeStampedModel):
         verbose_name=_("responsible unit"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    url = models.URLField(_("robot webhook address"), max_length=500)
+    url = models.URLField(
+        _("robot webhook address"),
+        max_length=500,
+        validators=[AllowedHostURLValidator("ROBOT_WEBHOOK_HOSTS")],
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(verbose_name=_("historical group-chat robot"))
 

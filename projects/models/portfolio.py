@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shanwang.models import FIRST_YEAR, LAST_YEAR, TimeStampedModel, plausible_year_constraint
+from shanwang.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    BoundedTextField,
+    TimeStampedModel,
+    plausible_year_constraint,
+)
 
 from ..querysets import Light, LightReason, ProjectQuerySet
 
@@ -56,7 +62,7 @@ class FundingSource(TimeStampedModel):
     """A kind of money a project is paid from (资金来源); admins extend the list."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     history = HistoricalRecords(verbose_name=_("historical funding source"))
 
     class Meta:
@@ -151,7 +157,7 @@ class Project(TimeStampedModel):
     total_investment = models.DecimalField(
         _("total investment (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     source_note = models.CharField(
         _("source"),
         max_length=300,
@@ -322,7 +328,7 @@ class AnnualPlan(TimeStampedModel):
         null=True,
         blank=True,
     )
-    physical_goals = models.TextField(_("physical goals"), blank=True)
+    physical_goals = BoundedTextField(_("physical goals"), max_length=2000, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     history = HistoricalRecords(verbose_name=_("historical annual plan"))
 
@@ -369,7 +375,7 @@ class Milestone(TimeStampedModel):
         related_name="milestones",
         verbose_name=_("owner"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=2000, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     history = HistoricalRecords(verbose_name=_("historical milestone"))
 

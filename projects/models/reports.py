@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shanwang.models import TimeStampedModel
+from shanwang.models import BoundedTextField, TimeStampedModel
 from shanwang.validators import PhotoValidator
 
 from ..choices import ReportStatus
@@ -34,8 +34,8 @@ class ProgressReport(TimeStampedModel):
     investment_completed = models.DecimalField(
         _("investment completed this month (10k yuan)"), max_digits=14, decimal_places=2
     )
-    narrative = models.TextField(_("progress narrative"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
+    narrative = BoundedTextField(_("progress narrative"), max_length=5000, blank=True)
+    problems = BoundedTextField(_("problems"), max_length=5000, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -57,7 +57,7 @@ class ProgressReport(TimeStampedModel):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = BoundedTextField(_("review comment"), max_length=2000, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
     history = HistoricalRecords(verbose_name=_("historical progress report"))
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shanwang.models import BoundedTextField
+
 from .portfolio import Project
 from .reports import ProgressReport
 
@@ -19,7 +21,7 @@ class Transition(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), max_length=2000, blank=True)
 
     class Meta:
         abstract = True
