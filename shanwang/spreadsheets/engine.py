@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.resources import ModelResource
+from import_export.resources import Diff, ModelResource
 from import_export.results import RowResult
 from import_export.widgets import ManyToManyWidget
 from tablib import Dataset
@@ -31,7 +31,14 @@ from .files import (
     read_spreadsheet,
     workbook_bytes,
 )
-from .widgets import AmountWidget, DateWidget, TextWidget, YearWidget, as_text
+from .widgets import (
+    AmountWidget,
+    DateWidget,
+    TextWidget,
+    YearWidget,
+    as_text,
+    is_clear_marker,
+)
 
 
 class KeyedInstanceLoader(ModelInstanceLoader):
@@ -68,9 +75,34 @@ def violated_constraint_message(model, error: IntegrityError) -> str | None:
     return max(named, key=lambda c: len(c.name)).get_violation_error_message()
 
 
+class ChangesOnlyDiff(Diff):
+    """The preview of a changed row shows its key and the cells that change, nothing else."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.shown = [
+            field.attribute in resource._meta.import_id_fields
+            for field in resource.get_import_fields()
+        ]
+
+    def as_html(self):
+        html = super().as_html()
+        if self.new:
+            return html
+        return [
+            cell if shown or before != after else ""
+            for cell, shown, before, after in zip(
+                html, self.shown, self.left, self.right, strict=True
+            )
+        ]
+
+
 class TownResource(ModelResource):
     """A resource whose rows are checked whole: every column's problem is reported, many
     to many columns included, and unchanged rows are counted as such.
+
+    An update changes only what the file says: an empty cell leaves the stored value, and
+    clearing a value takes the marker （清空） (``CLEAR_MARKERS``), as the instructions say.
 
     The model's check and unique constraints are enforced by the database when the row
     is saved, and a violation is reported with the constraint's own message: Django's
@@ -84,6 +116,18 @@ class TownResource(ModelResource):
             # The command has no use for the preview's HTML diff of every row.
             self._meta = copy(self._meta)
             self._meta.skip_html_diff = True
+
+    def get_diff_class(self):
+        return ChangesOnlyDiff
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Read the row as the instructions say: for an existing record an empty cell is
+        left out (its value stays), and the clear marker is an empty cell."""
+        for column, value in list(row.items()):
+            if is_clear_marker(value):
+                row[column] = None
+            elif not new and not as_text(value):
+                del row[column]
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

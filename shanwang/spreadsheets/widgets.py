@@ -26,6 +26,8 @@ CENT = Decimal("0.01")
 YES = {"是", "yes", "y", "true", "1", "已入库", "√"}
 NO = {"否", "no", "n", "false", "0", "未入库", "×"}
 LIST_SEPARATORS = re.compile(r"[、,，;；/]")
+#: Written in a cell to clear the stored value: an empty cell leaves the value as it is.
+CLEAR_MARKERS = ("（清空）", "(清空)")
 
 
 def as_text(value) -> str:
@@ -183,6 +185,15 @@ def chinese_label(label) -> str:
         return str(label)
 
 
+def is_clear_marker(value) -> bool:
+    return as_text(value) in CLEAR_MARKERS
+
+
+def _label_key(label: str) -> str:
+    """A label as typed: case, spaces and half- or full-width slashes do not matter."""
+    return re.sub(r"\s+", "", label).replace("/", "／").lower()
+
+
 class ChoiceWidget(Widget):
     """A choice written by its Chinese label (as in the template), its English label or
     its code."""
@@ -196,9 +207,9 @@ class ChoiceWidget(Widget):
         lookup = {}
         for value, label in self.choices.choices:
             lookup[value] = value
-            lookup[chinese_label(label)] = value
+            lookup[_label_key(chinese_label(label))] = value
             with translation.override("en"):
-                lookup[str(label).lower()] = value
+                lookup[_label_key(str(label))] = value
         return lookup
 
     def clean(self, value, row=None, **kwargs):
@@ -206,7 +217,7 @@ class ChoiceWidget(Widget):
         if not text:
             raise ValueError(_("This column must not be empty."))
         lookup = self._lookup()
-        found = lookup.get(text) or lookup.get(text.lower())
+        found = lookup.get(text) or lookup.get(_label_key(text))
         if found is None:
             raise ValueError(
                 _("Unknown %(what)s “%(value)s”; use one of: %(options)s.")
