@@ -11,6 +11,10 @@ import contextlib
 import ipaddress
 import os
 
+from gunicorn.glogging import Logger
+
+from shanwang.log_redaction import RedactSecrets
+
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
@@ -75,6 +79,19 @@ if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
         },
     }
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with secrets in URLs (calendar-feed keys) masked in its request
+    lines, in plain and JSON logs alike (shanwang/log_redaction.py)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.addFilter(RedactSecrets())
+
+
+logger_class = RedactingLogger
 
 
 class RealClientAddress:

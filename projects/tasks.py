@@ -2,15 +2,17 @@
 twice (the ledger decides what is still owed) and retry transient failures."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import selectors
 from .alerts import delivery, ledger
 
-#: Retries back off exponentially with jitter up to 10 minutes: 8 tries fit well inside
-#: the broker's visibility timeout (1 hour), so Redis does not redeliver a task that is
-#: merely waiting for its retry.
+#: A row's own failures are kept and retried by the ledger (delivery.py,
+#: retry_reminders); the task itself retries only when the database was lost. Backoff is
+#: exponential with jitter up to 10 minutes: 8 tries fit well inside the broker's
+#: visibility timeout (1 hour), so Redis does not redeliver a task merely waiting.
 RETRY = {
-    "autoretry_for": delivery.TRANSIENT_ERRORS,
+    "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 30,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -22,6 +24,15 @@ RETRY = {
 def deliver_reminders(reminder_ids: list[int]) -> int:
     """Send the given reminders that are still owed; return how many were sent."""
     return delivery.deliver(reminder_ids)
+
+
+@shared_task(acks_late=True)
+def retry_reminders() -> int:
+    """Queue the owed reminders whose next try has come (every 10 minutes, by the beat);
+    return how many."""
+    due = delivery.due_for_retry()
+    queue_delivery(due)
+    return len(due)
 
 
 def queue_delivery(reminder_ids: list[int]) -> None:

@@ -1,7 +1,9 @@
 """Chart specifications for static/js/charts.js (Apache ECharts, served locally).
 
 Each function shapes data a selector already computed into a small JSON-able dict;
-every chart's numbers are also shown as a table or text next to it.
+every chart's numbers are also shown as a table or text next to it. Texts (names, a
+milestone's title) are data, never markup: the page embeds the spec with json_script,
+and charts.js escapes whatever text it puts into a tooltip's HTML.
 """
 
 

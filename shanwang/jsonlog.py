@@ -3,6 +3,7 @@
 systemd's journal (or any process manager) collects stdout; ``jq`` or a log shipper reads
 the lines. Audit records (``shanwang.audit``), already JSON, are embedded as objects and
 gunicorn's access-log records become named fields, so nothing has to be parsed twice.
+Secrets in URLs (calendar-feed keys) are masked (``shanwang.log_redaction``).
 """
 
 import datetime
@@ -11,6 +12,8 @@ import logging
 from collections.abc import Mapping
 
 from celery import current_task
+
+from .log_redaction import redact
 
 AUDIT_LOGGER = "shanwang.audit"
 ACCESS_LOGGER = "gunicorn.access"
@@ -61,8 +64,9 @@ class JsonLineFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        # Chinese stays readable in the journal; every control character is escaped.
-        return json.dumps(entry, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+        # Chinese stays readable in the journal; every control character is escaped; a
+        # calendar-feed key is masked wherever it appears (a path, a traceback).
+        return redact(json.dumps(entry, ensure_ascii=False, default=str).translate(_LINE_BREAKS))
 
 
 def _audit_record(message: str) -> dict | None:

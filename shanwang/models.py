@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .validators import FieldMaxLengthValidator
+
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
@@ -34,3 +36,14 @@ class BoundedTextField(models.TextField):
         super().__init__(*args, **kwargs)
         if self.max_length is not None:
             self.validators.append(MaxLengthValidator(self.max_length))
+
+    def formfield(self, **kwargs):
+        """Return the form field (the app's forms and the admin's alike): its textarea
+        carries ``maxlength`` and a text too long is refused with the field's name."""
+        field = super().formfield(**kwargs)
+        if self.max_length is not None:
+            field.validators = [
+                *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+                FieldMaxLengthValidator(self.max_length, label=field.label),
+            ]
+        return field

@@ -20,3 +20,4 @@ urlpatterns = [
 ]
 
 handler403 = "shanwang.views.permission_denied"
+handler500 = "shanwang.views.server_error"

@@ -1,10 +1,11 @@
 """Validators: uploaded files capped in size and checked by their content; outbound
-addresses limited to the hosts a setting allows."""
+addresses limited to the hosts a setting allows; text lengths capped, naming the field."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +70,9 @@ class PhotoValidator:
 class AllowedHostURLValidator:
     """Accept only an ``https`` address, on the default port and without credentials,
     whose host is one of the setting ``setting_name`` lists: the server POSTs to it,
-    so it must never reach the intranet (``127.0.0.1:5432``) or another scheme."""
+    so it must never reach the intranet (``127.0.0.1:5432``) or another scheme. An
+    entry ``host:port`` of the setting allows that one other port (a test's local
+    https server); the scheme is always https."""
 
     def __init__(self, setting_name: str):
         self.setting_name = setting_name
@@ -83,12 +86,12 @@ class AllowedHostURLValidator:
             port = parts.port
         except ValueError:
             parts, port = None, None
+        host = ((parts and parts.hostname) or "").lower()
         if (
             parts is None
             or parts.scheme != "https"
-            or port not in (None, 443)
             or parts.username is not None
-            or (parts.hostname or "").lower() not in self.hosts()
+            or (host if port in (None, 443) else f"{host}:{port}") not in self.hosts()
         ):
             raise ValidationError(
                 _("Give an https address on one of these hosts: %(hosts)s."),
@@ -100,3 +103,26 @@ class AllowedHostURLValidator:
         return (
             isinstance(other, AllowedHostURLValidator) and other.setting_name == self.setting_name
         )
+
+
+@deconstructible
+class FieldMaxLengthValidator(MaxLengthValidator):
+    """MaxLengthValidator whose message names the field (``label``): a form lists it next
+    to the field, an import next to its row."""
+
+    message = _("“%(field)s” can have at most %(limit_value)d characters (it has %(show_value)d).")
+
+    def __init__(self, limit_value, *, label, message=None):
+        super().__init__(limit_value, message)
+        self.label = label
+
+    def __call__(self, value):
+        try:
+            super().__call__(value)
+        except ValidationError as error:
+            raise ValidationError(
+                error.message, code=error.code, params={**error.params, "field": self.label}
+            ) from None
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.label == other.label

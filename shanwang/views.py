@@ -1,3 +1,4 @@
+import sys
 from urllib.parse import quote
 
 from django.conf import settings
@@ -10,6 +11,16 @@ from django.views.decorators.http import require_GET
 
 from . import health
 from .audit import audit_log
+from .middleware import busy_response, database_locked
+
+#: The types uploads are served as, by extension: the formats photos are stored in.
+MEDIA_CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+OCTET_STREAM = "application/octet-stream"
 
 
 @login_not_required
@@ -41,6 +52,14 @@ def permission_denied(request, exception):
     return defaults.permission_denied(request, exception)
 
 
+def server_error(request):
+    """Show the busy page (503) when the error is a database that stayed locked outside a
+    view (a session saved after the response), otherwise the Chinese 500 page."""
+    if database_locked(sys.exc_info()[1]):
+        return busy_response()
+    return defaults.server_error(request)
+
+
 @require_GET
 def media(request, path):
     """Serve an uploaded file (site photos) to users who may read the portfolio.
@@ -59,4 +78,9 @@ def media(request, path):
         # Percent-encoded: a header must be ASCII, and nginx decodes it (Chinese file names).
         response["X-Accel-Redirect"] = quote(f"{settings.MEDIA_ACCEL_PREFIX}{path}")
         return response
-    return FileResponse(file.open("rb"))
+    content_type = MEDIA_CONTENT_TYPES.get(file.suffix.lower())
+    if content_type is None:
+        # Not a photo stored since uploads are re-encoded (shanwang/photos.py): a download,
+        # never a page or document the browser would open from our origin.
+        return FileResponse(file.open("rb"), as_attachment=True, content_type=OCTET_STREAM)
+    return FileResponse(file.open("rb"), content_type=content_type)

@@ -3,6 +3,9 @@ import os
 import pytest
 from django.conf import settings
 
+# Other processes on the test database (SQLite as a file, its write lock, gunicorn).
+from tests.processes import gunicorn, served_database, sqlite_file  # noqa: F401
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 

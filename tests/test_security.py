@@ -14,18 +14,23 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from PIL import Image
+from django.utils.text import capfirst
+from PIL import ExifTags, Image
 from pytest_django.asserts import assertTemplateUsed
 
 from projects.models import (
     Indicator,
     IndicatorValue,
     Milestone,
+    Notification,
+    NotificationSettings,
     ProgressReport,
     Project,
     ReportPhoto,
@@ -33,7 +38,7 @@ from projects.models import (
     StageTransition,
 )
 from projects.rules import Role
-from shanwang.sessions import AUTHENTICATED_AT
+from shanwang.sessions import AUTHENTICATED_AT, RENEWED_AT
 from shanwang.validators import PHOTO_MAX_BYTES
 from tests.conftest import with_role
 from tests.factories import (
@@ -570,6 +575,61 @@ def test_a_deactivated_users_next_request_is_anonymous(client, user):
     assert not session_exists(session_key)
 
 
+def session_writes(client, url) -> tuple[list[str], object]:
+    """GET ``url``; return the SQL statements that wrote the session table, and the
+    response."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_session" in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+    return writes, response
+
+
+def test_reading_a_page_does_not_write_the_session(client, user):
+    """Within SESSION_RENEW_INTERVAL of its last save, a session is only read: a page that
+    reads writes nothing to the database."""
+    assert log_in(client, user.username).status_code == 302
+    writes, response = session_writes(client, reverse("projects:list"))
+    assert response.status_code == 200
+    assert writes == []
+    assert settings_cookie(response) is None
+
+
+def settings_cookie(response):
+    return response.cookies.get("sessionid")
+
+
+def test_a_session_in_use_is_renewed_after_the_renew_interval(client, user, settings):
+    """Once SESSION_RENEW_INTERVAL has passed since its last save, the next request saves
+    the session again: its idle limit (2 hours) and its cookie start again from now."""
+    assert log_in(client, user.username).status_code == 302
+    session = client.session
+    session[RENEWED_AT] = time.time() - settings.SESSION_RENEW_INTERVAL.total_seconds() - 1
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=10)
+    )
+    writes, response = session_writes(client, reverse("projects:list"))
+    assert response.status_code == 200
+    assert len(writes) == 1
+    remaining = Session.objects.get(pk=session.session_key).expire_date - timezone.now()
+    assert remaining > datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    assert settings_cookie(response)["max-age"] == settings.SESSION_COOKIE_AGE
+    assert session_writes(client, reverse("projects:list"))[0] == []
+
+
+def test_a_session_idle_for_its_age_asks_to_log_in(client, user):
+    """A session left unused past its idle limit is over: the next page asks to log in."""
+    assert log_in(client, user.username).status_code == 302
+    Session.objects.filter(pk=client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert redirects_to_login(client.get(reverse("projects:dashboard")))
+
+
 def test_logout_ends_the_session(client, user):
     """Logging out deletes the session; the next page asks to log in."""
     assert log_in(client, user.username).status_code == 302
@@ -648,7 +708,8 @@ def test_report_form_refuses_a_bad_photo_and_saves_nothing(
     "size", [None, PHOTO_MAX_BYTES], ids=["small JPEG", "JPEG of exactly 10 MB"]
 )
 def test_report_form_stores_a_real_jpeg(user_client, user, media_root, size):
-    """A real JPEG of at most 10 MB is stored with the new report, under MEDIA_ROOT."""
+    """A real JPEG of at most 10 MB is stored with the new report, under MEDIA_ROOT, as
+    its picture alone (the padding after the image is not kept)."""
     project = ProjectFactory(contact_person=user)
     content = image_bytes(pad_to=size)
     response = post_report(
@@ -660,7 +721,119 @@ def test_report_form_stores_a_real_jpeg(user_client, user, media_root, size):
     photo = ReportPhoto.objects.get(report=report)
     assert (photo.caption, photo.uploaded_by) == ("现场", user)
     stored = media_root / photo.image.name
-    assert stored.read_bytes() == content
+    assert photo.image.name.endswith("/site.jpg")
+    with Image.open(stored) as image:
+        assert (image.format, image.size) == ("JPEG", (16, 16))
+    assert stored.stat().st_size < 10_000
+
+
+#: A place and a camera a phone writes into a photo's EXIF: neither may be served.
+CAMERA = "Shanwang-TestCam"
+
+
+def phone_photo_with_a_page_appended() -> bytes:
+    """Return a JPEG as a phone takes it upright (64 × 32 pixels, orientation 6), with
+    its camera and GPS position in EXIF, and an HTML page after the image."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = CAMERA
+    exif[ExifTags.Base.Orientation] = 6
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = "N", (30.0, 15.0, 7.0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), "olive").save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue() + b"<html><script>alert(document.cookie)</script></html>"
+
+
+def assert_served_as_a_bare_jpeg(client, photo) -> None:
+    """The photo is served as image/jpeg, upright, without EXIF and without the page."""
+    response = client.get(reverse("media", args=[photo.image.name]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    served = b"".join(response.streaming_content)
+    assert CAMERA.encode() not in served
+    assert b"<html" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert (image.format, image.size) == ("JPEG", (32, 64))
+        assert len(image.getexif()) == 0
+
+
+def test_a_photo_uploaded_as_pdf_is_stored_and_served_as_a_bare_jpeg(user_client, user, media_root):
+    """A phone JPEG with its GPS position, an HTML page appended and the name site.pdf is
+    stored as site.jpg: re-encoded upright, without metadata or the page; it is served as
+    image/jpeg, never as application/pdf."""
+    project = ProjectFactory(contact_person=user)
+    upload = SimpleUploadedFile("site.pdf", phone_photo_with_a_page_appended(), "application/pdf")
+    assert post_report(user_client, project, upload).status_code == 302
+    photo = ReportPhoto.objects.get(report__project=project)
+    assert photo.image.name.endswith("/site.jpg")
+    assert_served_as_a_bare_jpeg(user_client, photo)
+
+
+def test_a_photo_added_in_the_admin_is_stored_as_a_bare_jpeg(admin_client, media_root):
+    """The admin's photo page stores the same re-encoded file as the report form."""
+    report = ProgressReportFactory(status=ProgressReport.Status.DRAFT)
+    upload = SimpleUploadedFile("site.pdf", phone_photo_with_a_page_appended(), "application/pdf")
+    response = admin_client.post(
+        reverse("admin:projects_reportphoto_add"),
+        {"report": report.pk, "image": upload, "caption": "现场"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = ReportPhoto.objects.get(report=report)
+    assert photo.image.name.endswith("/site.jpg")
+    assert_served_as_a_bare_jpeg(admin_client, photo)
+
+
+def test_a_photo_added_in_the_admins_report_inline_is_stored_as_a_bare_jpeg(
+    admin_client, media_root
+):
+    """So does the photo inline of the admin's report page."""
+    report = ProgressReportFactory(status=ProgressReport.Status.DRAFT)
+    change_url = reverse("admin:projects_progressreport_change", args=[report.pk])
+    form = admin_client.get(change_url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data.update(
+        {
+            "project": report.project.pk,
+            "month": "2024-01-01",
+            "photos-TOTAL_FORMS": "1",
+            "photos-INITIAL_FORMS": "0",
+            "photos-0-image": SimpleUploadedFile(
+                "site.pdf", phone_photo_with_a_page_appended(), "application/pdf"
+            ),
+            "photos-0-caption": "现场",
+        }
+    )
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo = ReportPhoto.objects.get(report=report)
+    assert photo.image.name.endswith("/site.jpg")
+    assert_served_as_a_bare_jpeg(admin_client, photo)
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "attachment"),
+    [
+        ("reports/2024/01/old.pdf", "application/octet-stream", True),
+        ("reports/2024/01/old.html", "application/octet-stream", True),
+        ("reports/2024/01/old.jpg", "image/jpeg", False),
+    ],
+)
+def test_an_upload_stored_before_re_encoding_is_never_served_as_a_document(
+    user_client, media_root, name, content_type, attachment
+):
+    """A file stored before photos were re-encoded keeps its name: unless it is named as a
+    photo, it is sent as a download of unknown type, which no browser opens as a page."""
+    stored = media_root / name
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(phone_photo_with_a_page_appended())
+    response = user_client.get(reverse("media", args=[name]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response.get("Content-Disposition", "").startswith("attachment") is attachment
 
 
 # 7. Who may set which field ------------------------------------------------------------
@@ -912,3 +1085,132 @@ def test_staff_of_another_unit_cannot_add_to_a_project_in_the_admin(
     response = client.post(url, data)
     assert not created()
     assert response.status_code == 403
+
+
+# 8. The calendar feed ------------------------------------------------------------------
+
+FEED_KEY = "k" * 43
+
+
+@pytest.mark.parametrize(
+    "lose_access",
+    [
+        pytest.param(lambda user: user.groups.clear(), id="every role removed"),
+        pytest.param(lambda user: setattr(user, "is_active", False), id="deactivated"),
+    ],
+)
+def test_the_calendar_feed_answers_only_while_its_user_may_read_the_portfolio(
+    client, user, lose_access
+):
+    """The feed's secret key opens the deadlines of a user who may read the portfolio;
+    once every role is removed, or the user is deactivated, it answers 404."""
+    NotificationSettings.objects.create(user=user, calendar_token=FEED_KEY)
+    feed = reverse("projects:calendar_feed", args=[FEED_KEY])
+    assert client.get(feed).status_code == 200
+    lose_access(user)
+    user.save()
+    assert client.get(feed).status_code == 404
+
+
+def test_a_superusers_calendar_feed_answers_until_deactivated(client, admin_user):
+    NotificationSettings.objects.create(user=admin_user, calendar_token=FEED_KEY)
+    feed = reverse("projects:calendar_feed", args=[FEED_KEY])
+    assert client.get(feed).status_code == 200
+    admin_user.is_active = False
+    admin_user.save()
+    assert client.get(feed).status_code == 404
+
+
+# 9. Bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notification", ["abc", "1.5", "1e3", "-1", "١", "[]"])
+def test_marking_a_notification_read_by_a_malformed_id_is_a_bad_request(
+    user_client, user, notification
+):
+    """POST /notifications/read/ with an id that is not a number answers 400 and marks
+    nothing read."""
+    Notification.objects.create(user=user, key="k1", title="节点到期")
+    response = user_client.post(
+        reverse("projects:notifications_read"), {"notification": notification}
+    )
+    assert response.status_code == 400
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
+
+
+def test_marking_a_notification_read_by_its_id_or_all_at_once(user_client, user):
+    first = Notification.objects.create(user=user, key="k1", title="节点一")
+    Notification.objects.create(user=user, key="k2", title="节点二")
+    url = reverse("projects:notifications_read")
+    assert user_client.post(url, {"notification": str(first.pk)}).status_code == 302
+    assert list(Notification.objects.filter(read_at__isnull=False)) == [first]
+    assert user_client.post(url, {"notification": "99999999999999999999"}).status_code == 302
+    assert user_client.post(url, {}).status_code == 302
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "on_sqlite", "on_postgresql"),
+    [
+        ({"id__in": "99999999999999999999"}, 400, 200),
+        ({"project": "99999999999999999999"}, 400, 200),
+        ({"month__year": "99999999999999999999"}, 400, 400),
+        ({"status__exact": "\x00"}, 200, 400),
+    ],
+    ids=["id__in", "project", "month__year", "NUL"],
+)
+def test_an_admin_filter_the_database_cannot_take_is_not_a_server_error(
+    admin_client, query, on_sqlite, on_postgresql
+):
+    """A number past 64 bits in an admin list's query string is a bad request (400) where
+    it cannot be used (SQLite's integers, a year), and so is a NUL character where it
+    cannot be (PostgreSQL's text); elsewhere the filter just finds nothing."""
+    ProgressReportFactory()
+    response = admin_client.get(reverse("admin:projects_progressreport_changelist"), query)
+    assert response.status_code == (on_sqlite if connection.vendor == "sqlite" else on_postgresql)
+
+
+def post_narrative(client, project, narrative):
+    """POST the report form (multipart, as the browser sends it with its photo field)."""
+    return client.post(
+        reverse("projects:report_add", args=[project.pk]),
+        {
+            "month": "2024-05",
+            "physical_progress": "40",
+            "investment_completed": "120",
+            "narrative": narrative,
+        },
+    )
+
+
+def test_the_report_form_shows_and_checks_the_narratives_limit(user_client, user):
+    """The narrative's textarea carries maxlength; one character more comes back as an
+    error that names the field, and nothing is saved."""
+    project = ProjectFactory(contact_person=user)
+    form_page = user_client.get(reverse("projects:report_add", args=[project.pk]))
+    assert 'maxlength="5000"' in form_page.content.decode()
+    response = post_narrative(user_client, project, "进" * 5001)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["narrative"]
+    assert str(capfirst(ProgressReport._meta.get_field("narrative").verbose_name)) in error
+    assert "5000" in error
+    assert not ProgressReport.objects.exists()
+    assert post_narrative(user_client, project, "进" * 5000).status_code == 302
+
+
+def test_the_admin_report_form_shows_the_narratives_limit(admin_client):
+    response = admin_client.get(reverse("admin:projects_progressreport_add"))
+    html = response.content.decode()
+    assert 'name="narrative"' in html
+    assert 'maxlength="5000"' in html
+
+
+def test_a_ten_megabyte_narrative_is_refused_before_it_is_stored(user_client, user):
+    """A 10 MB narrative (past DATA_UPLOAD_MAX_MEMORY_SIZE) is refused with 400 while the
+    request is read: no report, no history row."""
+    project = ProjectFactory(contact_person=user)
+    response = post_narrative(user_client, project, "x" * (10 * 1024 * 1024))
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()  # our page, in Chinese
+    assert not ProgressReport.objects.exists()
+    assert not ProgressReport.history.exists()

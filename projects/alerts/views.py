@@ -3,17 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
 from .. import selectors
-from ..models import Notification, NotificationSettings
+from ..models import Notification
 from . import notifications
-from .calendar_feed import feed_for
+from .calendar_feed import feed_for, feed_owner
 from .forms import NotificationSettingsForm
 
 
@@ -30,7 +31,10 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 class NotificationReadView(LoginRequiredMixin, View):
     def post(self, request):
-        notification_id = request.POST.get("notification")
+        """Mark the notification the form names (or, with none, all) as read."""
+        notification_id = request.POST.get("notification", "")
+        if notification_id and not (notification_id.isascii() and notification_id.isdigit()):
+            raise BadRequest("The notification to mark as read is not given by its id.")
         notifications.mark_read(
             user=request.user,
             notification_id=int(notification_id) if notification_id else None,
@@ -81,13 +85,11 @@ class NotificationSettingsView(LoginRequiredMixin, FormView):
 @login_not_required
 def calendar_feed(request, token):
     """The personal .ics feed, reached by its secret key (phones subscribe without a log-in)."""
-    preferences = get_object_or_404(
-        NotificationSettings.objects.select_related("user"), calendar_token=token
-    )
-    if not preferences.user.is_active:
+    user = feed_owner(token)
+    if user is None:
         raise Http404
     response = HttpResponse(
-        feed_for(preferences.user, on=selectors.today()),
+        feed_for(user, on=selectors.today()),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="shanwang.ics"'

@@ -6,7 +6,7 @@ import logging
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -16,6 +16,13 @@ from .. import selectors
 from . import figures, pdf, xlsx
 
 logger = logging.getLogger(__name__)
+
+#: Why no PDF came, as the reader is told (status 503).
+NO_PDF = _("The PDF cannot be made on this server; print the page instead.")
+PDF_BUSY = _("The PDF is being prepared for other readers; try again in a minute.")
+PDF_TOO_SLOW = _(
+    "Making the PDF took too long and was stopped; try again later, or print the page instead."
+)
 
 
 class BriefingMixin(PermissionRequiredMixin):
@@ -68,15 +75,24 @@ class BriefingPdfView(BriefingMixin, View):
         try:
             document = pdf.briefing_pdf(monthly)
         except pdf.PdfUnavailable as error:
-            logger.warning("Briefing PDF: %s", error)
-            return HttpResponse(
-                _("The PDF cannot be made on this server; print the page instead."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
+            logger.warning("Briefing PDF of %s: %s", f"{monthly.month:%Y-%m}", error)
+            return self.no_pdf(error)
         return FileResponse(
             io.BytesIO(document),
             as_attachment=True,
             filename=xlsx.briefing_filename(monthly, "pdf"),
             content_type="application/pdf",
         )
+
+    def no_pdf(self, error: pdf.PdfUnavailable) -> HttpResponse:
+        """Answer 503 with the reason; a reader who found every print slot taken is told
+        when to come back."""
+        reasons = {pdf.PdfBusy: PDF_BUSY, pdf.PdfTimedOut: PDF_TOO_SLOW}
+        response = HttpResponse(
+            str(reasons.get(type(error), NO_PDF)),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        if isinstance(error, pdf.PdfBusy):
+            response["Retry-After"] = str(pdf.RETRY_AFTER_SECONDS)
+        return response

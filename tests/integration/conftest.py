@@ -32,6 +32,7 @@ from django.db import connection
 
 from shanwang.celery import app as celery_app
 from tests.conftest import need
+from tests.projects.alerts.robots import robot_certificate, robots  # noqa: F401
 
 #: The CI's Redis server (.ci/run), restarted by the broker-restart scenario.
 REDIS_START = shlex.split(

@@ -17,12 +17,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from projects import tasks
 from projects.alerts import delivery, ledger, messages
-from projects.models import Reminder
-from tests.factories import MilestoneFactory, UserFactory
+from projects.models import Reminder, WebhookChannel
+from tests.factories import MilestoneFactory, ProjectFactory, ResponsibleUnitFactory, UserFactory
 from tests.integration.conftest import TableLock, other_sessions, wait_until
+from tests.projects.alerts.robots import closed_port
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -165,20 +167,91 @@ def test_baseline_each_reminder_is_emailed_once(milestones_due, workers, fault_l
 
 
 def test_smtp_421_is_retried_with_backoff(milestones_due, workers, mail_server, fault_line):
-    """The mail server answering 421 (service not available) twice makes the task back
-    off and retry; every reminder still goes out exactly once."""
+    """The mail server answering 421 (service not available) twice: those two rows wait
+    for their next try and the rest of the batch goes on; the retry sweep sends them
+    once their time has come, and every reminder goes out exactly once."""
     mail_server.refuse_data = 2
     with fault_line("smtp_421") as outcome:
         workers.start()
         result = tasks.scan_and_queue(on=DUE_DAY)
-        # The task's own backoff, full jitter: up to 30 s, then up to 60 s (typically
-        # 45 s in all). It is bound when the task is declared: no setting shortens it.
-        wait_delivered(workers, tasks=batches(result["owed"]), timeout=150)
+        workers.wait(
+            lambda: workers.succeeded() >= batches(result["owed"]),
+            timeout=60,
+            what="the first delivery to end",
+        )
+        waiting = Reminder.objects.filter(status=Reminder.Status.OWED)
+        assert len(mail_server.snapshot()) == OWNERS - 2
+        assert [("421" in r.last_error, r.next_attempt_at > timezone.now()) for r in waiting] == [
+            (True, True),
+            (True, True),
+        ]
+        assert tasks.retry_reminders() == 0  # not yet their time
+        waiting.update(next_attempt_at=timezone.now())  # as the backoff had passed
+        assert tasks.retry_reminders() == 2
+        wait_delivered(workers, tasks=batches(result["owed"]) + 1)
     assert_exactly_once(outcome.tally)
-    retries = workers.retries()
-    assert len(retries) == 2 and all("421" in retry for retry in retries), retries
+    assert workers.retries() == []  # the ledger retries, not the task
     attempts = sum(Reminder.objects.values_list("attempts", flat=True))
     assert attempts == OWNERS + 2  # the ledger keeps the failed tries too
+
+
+def test_bad_rows_do_not_stop_the_others(
+    milestones_due, robots, workers, mail_server, fault_line, settings
+):
+    """One batch meets a title with a line break, a robot answering HTTP 200 without JSON
+    and a robot whose host is down: every other row is delivered exactly once, the
+    robot that took the POST is not posted to again, and the one that is down waits
+    for its retry."""
+    down = f"localhost:{closed_port()}"
+    settings.ROBOT_WEBHOOK_HOSTS = [robots.host, down]
+    workers.env["ROBOT_WEBHOOK_HOSTS"] = ",".join(settings.ROBOT_WEBHOOK_HOSTS)
+    broken = milestones_due[0]
+    broken.title = "第一行\n第二行"
+    broken.save()
+    unit = ResponsibleUnitFactory()
+    paths = {"down": None, "not json": "/not-json", "first": "/first", "second": "/second"}
+    robots.answers["/not-json"] = "not json"
+    webhooks = {
+        name: WebhookChannel.objects.create(
+            responsible_unit=unit,
+            kind="wecom",
+            url=robots.url(path) if path else f"https://{down}/robot",
+        )
+        for name, path in paths.items()
+    }
+    for _ in range(3):
+        MilestoneFactory(project=ProjectFactory(responsible_unit=unit), due_date=DUE_DAY)
+    with fault_line("bad_rows") as outcome:
+        workers.start()
+        result = tasks.scan_and_queue(on=DUE_DAY)
+        assert len(result["owed"]) == OWNERS + 3 * len(webhooks)
+        workers.wait(
+            lambda: workers.succeeded() >= batches(result["owed"]),
+            timeout=60,
+            what="the batch to be delivered",
+        )
+        again = tasks.scan_and_queue(on=DUE_DAY)  # the next run owes the robot that is down
+        workers.wait(
+            lambda: workers.succeeded() >= batches(result["owed"]) + batches(again["owed"]),
+            timeout=60,
+            what="the next run to end",
+        )
+    assert_exactly_once(outcome.tally)
+    assert sorted(len(messages) for messages in robots.received.values()) == [3, 3, 3]
+    statuses = {
+        name: set(webhook.reminders.values_list("status", "attempts"))
+        for name, webhook in webhooks.items()
+    }
+    assert statuses == {
+        "down": {(Reminder.Status.OWED, 1)},
+        "not json": {(Reminder.Status.SENT, 1)},
+        "first": {(Reminder.Status.SENT, 1)},
+        "second": {(Reminder.Status.SENT, 1)},
+    }
+    assert all(
+        "JSON" in error
+        for error in webhooks["not json"].reminders.values_list("last_error", flat=True)
+    )
 
 
 def test_worker_killed_mid_batch(milestones_due, workers, mail_server, fault_line):

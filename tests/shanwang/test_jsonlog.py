@@ -64,6 +64,23 @@ def test_a_gunicorn_access_record_becomes_http_fields():
     }
 
 
+def test_a_calendar_feed_key_is_masked_in_every_field():
+    """The key of a calendar feed is in the path and the request line of gunicorn's
+    access record, and may be in a traceback: the line has it in none of them."""
+    key = "Ab3-_" * 8 + "xyz"
+    atoms = {"h": "10.0.0.7", "m": "GET", "U": f"/calendar/{key}.ics", "q": "", "s": "200"}
+    atoms |= {"r": f"GET /calendar/{key}.ics HTTP/1.1", "f": "-", "a": "iOS/17 dataaccessd"}
+    line = formatted("gunicorn.access", '%(h)s "%(r)s" %(s)s', atoms)
+    assert key not in line
+    assert json.loads(line)["http"]["path"] == "/calendar/[redacted].ics"
+    try:
+        raise ValueError(f"feed /calendar/{key}.ics failed")
+    except ValueError:
+        line = formatted(message="feed failed", exc_info=sys.exc_info())
+    assert key not in line
+    assert "/calendar/[redacted].ics" in json.loads(line)["exception"]
+
+
 LOG_A_WARNING = "import logging; logging.getLogger('shanwang.test').warning('进度检查')"
 
 
