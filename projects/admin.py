@@ -1,16 +1,24 @@
+import re
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Concat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from shanwang import formatting
 from shanwang.admin_site import HistoryAdmin
 from shanwang.spreadsheets.admin import WorkbookImportMixin
 from shanwang.spreadsheets.exports import xlsx_response
 
-from . import selectors, services
+from . import selectors, services, tasks
+from .alerts import delivery
 from .models import (
     AnnualPlan,
     CalendarDay,
@@ -32,7 +40,10 @@ from .models import (
     TrafficLightThresholds,
     WebhookChannel,
 )
+from .rules import Role, is_administrator, may
+from .seeding import demo
 from .workbooks.sheets import export_workbook, project_workbook, template_workbook
+from .workflows import entry_problem
 
 
 def _message_of(error) -> str:
@@ -41,28 +52,171 @@ def _message_of(error) -> str:
     return str(error)
 
 
-class ObjectPermissionAdmin(HistoryAdmin):
-    """Ask the object-level rules (projects/rules.py) before adding, changing or deleting a
-    row. ``add_permission_on`` names the permission and the parent it is checked on."""
+_QUERY_VALUE = re.compile(r"(?P<name>[?&][^=&\s#]+=)(?P<value>[^&\s#'\"<>]+)")
 
+
+def masked_secrets(text: str) -> str:
+    """Return ``text`` with each URL query value cut to its first and last two characters:
+    a robot's address shows as ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab…9f``,
+    its key (the robot's only credential) never whole."""
+
+    def shorten(match):
+        value = match["value"]
+        return match["name"] + (f"{value[:2]}…{value[-2:]}" if len(value) > 8 else "…")
+
+    return _QUERY_VALUE.sub(shorten, text or "")
+
+
+class ObjectPermissionAdmin(HistoryAdmin):
+    """Hold the object-level rules (projects/rules.py) in every admin path: the change and
+    add forms, the history ("revert") form, the inlines of other admins and the actions.
+
+    A row is changed only when the rule ``row_permission``, tested on the row or on
+    ``row_permission_on`` (the parent it hangs on), lets the user change it both as it is
+    and as it will be saved: moving a milestone to another unit's project needs the right
+    to the old project and to the new one. A new row also needs ``add_permission_on``
+    (permission, parent). Fields the server sets (who uploaded a photo) are set in
+    ``set_bookkeeping``, never taken from the form. The rules are tested themselves
+    (``may``), so they hold for superusers too; a refusal is a 403 naming the row and its
+    parent, and nothing is saved (the admin saves a form and its inlines in one
+    transaction).
+    """
+
+    row_permission = ""
+    row_permission_on = ""
     add_permission_on: tuple[str, str] | None = None
 
-    def save_model(self, request, obj, form, change):
-        if not change and self.add_permission_on:
-            permission, parent = self.add_permission_on
-            if not request.user.has_perm(permission, getattr(obj, parent)):
-                raise PermissionDenied(_("You may only add records to projects you answer for."))
-        super().save_model(request, obj, form, change)
+    def rule_target(self, obj):
+        """Return what ``row_permission`` is tested on for the row ``obj``."""
+        return getattr(obj, self.row_permission_on) if self.row_permission_on else obj
+
+    def may_edit(self, request, obj) -> bool:
+        return may(request.user, self.row_permission, self.rule_target(obj))
 
     def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request)
-        return request.user.has_perm(f"projects.change_{self.opts.model_name}", obj)
+        allowed = super().has_change_permission(request)
+        return allowed if obj is None else allowed and self.may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_delete_permission(request)
-        return super().has_delete_permission(request) and self.has_change_permission(request, obj)
+        allowed = super().has_delete_permission(request)
+        return allowed if obj is None else allowed and self.may_edit(request, obj)
+
+    def set_bookkeeping(self, request, obj, change: bool) -> None:
+        """Set the fields the server keeps on ``obj`` (none by default)."""
+
+    def check_rules(self, request, obj, change: bool) -> None:
+        """Raise PermissionDenied unless the rules let the user save ``obj`` as it is now
+        (from the database) and as it will be saved."""
+        verbose_name = str(self.opts.verbose_name)
+        if change:
+            saved = self.model._default_manager.get(pk=obj.pk)
+            if not self.may_edit(request, saved):
+                raise PermissionDenied(
+                    _("You may not change the %(model)s “%(object)s”.")
+                    % {"model": verbose_name, "object": saved}
+                )
+        refused = not self.may_edit(request, obj)
+        if not change and self.add_permission_on:
+            permission, parent = self.add_permission_on
+            refused = refused or not may(request.user, permission, getattr(obj, parent))
+        if not refused:
+            return
+        parent_name = self.row_permission_on or (self.add_permission_on or (None, None))[1]
+        if parent_name is None:
+            raise PermissionDenied(
+                _("You may not save the %(model)s “%(object)s” like this.")
+                % {"model": verbose_name, "object": obj}
+            )
+        raise PermissionDenied(
+            _("You may not put the %(model)s “%(object)s” on the %(field)s “%(parent)s”.")
+            % {
+                "model": verbose_name,
+                "object": obj,
+                "field": self.opts.get_field(parent_name).verbose_name,
+                "parent": getattr(obj, parent_name),
+            }
+        )
+
+    def save_model(self, request, obj, form, change):
+        self.set_bookkeeping(request, obj, change)
+        self.check_rules(request, obj, change)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Hold each inline row to the rules of its own admin, as if saved there."""
+        row_admin = self.admin_site._registry.get(formset.model)
+        deleted = formset.deleted_forms
+        for row in formset.forms:
+            if row in deleted:
+                if row_admin is not None and not row_admin.has_delete_permission(
+                    request, row.instance
+                ):
+                    raise PermissionDenied(
+                        _("You may not delete the %(model)s “%(object)s”.")
+                        % {"model": formset.model._meta.verbose_name, "object": row.instance}
+                    )
+            elif row.has_changed() and isinstance(row_admin, ObjectPermissionAdmin):
+                existing = row.instance.pk is not None
+                row_admin.set_bookkeeping(request, row.instance, existing)
+                row_admin.check_rules(request, row.instance, existing)
+        super().save_formset(request, form, formset, change)
+
+    def autocomplete_choices(self, request, field, term):
+        """Return the people a user may pick in ``field`` without viewing the user admin
+        (shanwang.admin_site.NarrowAutocompleteJsonView): the active users who have a
+        role, found by username or name."""
+        if field.related_model is not get_user_model():
+            return None
+        people = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=Role.values)
+            .annotate(written_name=Concat("last_name", "first_name"))
+        )
+        for word in term.split():
+            people = people.filter(
+                Q(username__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(written_name__icontains=word)
+            )
+        return people.distinct().order_by("username")
+
+
+class AdministratorsOnlyAdmin(admin.ModelAdmin):
+    """Records only administrators see: the alert ledger, the robots' addresses."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_administrator(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_administrator(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_administrator(request.user) and super().has_delete_permission(request, obj)
+
+
+class OwnRowsAdmin(admin.ModelAdmin):
+    """A user's own rows (notifications, notification settings): each user sees only
+    theirs; administrators see everyone's."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        return rows if is_administrator(request.user) else rows.filter(user=request.user)
+
+    def _is_own(self, request, obj) -> bool:
+        return obj is None or is_administrator(request.user) or obj.user_id == request.user.pk
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._is_own(request, obj)
 
 
 class FundingInline(admin.TabularInline):
@@ -83,7 +237,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 class ProgressReportInline(admin.TabularInline):
-    """Reports are listed here and changed on their own page, where the workflow rules."""
+    """Reports are listed here and changed, or deleted, on their own page, where the
+    workflow and the rules decide (an approved report is never deleted)."""
 
     model = ProgressReport
     extra = 0
@@ -94,9 +249,34 @@ class ProgressReportInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """A stage set in the form meets the stage service's rules on the form, field by
+    field, rather than as a refusal after the save."""
+
+    def clean(self):
+        cleaned = super().clean()
+        stage, before = cleaned.get("stage"), self.initial.get("stage")
+        if self.instance.pk and stage and before and stage != before:
+            candidate = Project(actual_start=cleaned.get("actual_start"))
+            if problem := entry_problem(candidate, stage, from_stage=before):
+                self.add_error("actual_start", problem)
+        return cleaned
+
 
 @admin.register(Project)
 class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
+    form = ProjectAdminForm
+    row_permission = "projects.change_project"
+    workflow_fields = ("stage",)
+    workflow_note = _(
+        "A revert does not restore the stage: change it with the stage buttons on the "
+        "project's page (or, as an administrator, in this form), so that the step is "
+        "recorded."
+    )
     workbook = project_workbook
     workbook_template = staticmethod(template_workbook)
     template_file_name = "项目台账导入模板.xlsx"
@@ -106,7 +286,7 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         "category",
         "stage",
         "traffic_light",
-        "total_investment",
+        "total_investment_amount",
         "cumulative_investment",
         "year_completed_investment",
         "next_milestone_due",
@@ -120,7 +300,8 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         "villages",
         "responsible_unit",
     ]
-    search_fields = ["name", "description", "location"]
+    # A name is found by its pinyin and initials too (zlc: 张楼村标准化厂房).
+    search_fields = ["name", "name_pinyin", "name_initials", "description", "location"]
     date_hierarchy = "planned_completion"
     autocomplete_fields = [
         "villages",
@@ -186,9 +367,9 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         """Only administrators correct a stage directly (the workflow is the usual way);
         only reviewers and administrators change who answers for a project."""
         readonly = []
-        if not request.user.has_perm("projects.cancel_project", obj):
+        if not may(request.user, "projects.cancel_project", obj):
             readonly.append("stage")
-        if not request.user.has_perm("projects.assign_project", obj):
+        if not may(request.user, "projects.assign_project", obj):
             readonly.extend(services.ASSIGNMENT_FIELDS)
         return readonly
 
@@ -199,14 +380,21 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         )
 
     @admin.display(
+        description=Project._meta.get_field("total_investment").verbose_name,
+        ordering="total_investment",
+    )
+    def total_investment_amount(self, project):
+        return formatting.amount(project.total_investment)
+
+    @admin.display(
         description=_("cumulative completed investment"), ordering="cumulative_investment"
     )
     def cumulative_investment(self, project):
-        return project.cumulative_investment
+        return formatting.amount(project.cumulative_investment)
 
     @admin.display(description=_("completed this year"), ordering="year_completed_investment")
     def year_completed_investment(self, project):
-        return project.year_completed_investment
+        return formatting.amount(project.year_completed_investment)
 
     @admin.display(description=_("next milestone"), ordering="next_milestone_due")
     def next_milestone_due(self, project):
@@ -222,11 +410,12 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
     def export_workbook(self, request, queryset):
         # The changelist's queryset carries annotations; the workbook needs plain rows.
         projects = Project.objects.filter(pk__in=queryset.values("pk"))
-        return xlsx_response(export_workbook(projects), "项目台账.xlsx")
+        return xlsx_response(export_workbook(projects), demo.marked_file_name("项目台账.xlsx"))
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(ObjectPermissionAdmin):
+    row_permission = "projects.change_milestone"
     add_permission_on = ("projects.add_milestone", "project")
     list_display = ["title", "project", "due_date", "completed_on", "owner"]
     list_filter = ["completed_on", "project__stage"]
@@ -244,7 +433,7 @@ class MilestoneAdmin(ObjectPermissionAdmin):
                 services.milestone_complete(milestone=milestone, acting_user=request.user)
                 completed += 1
             except (PermissionDenied, ValidationError) as error:
-                self.message_user(request, _message_of(error), messages.ERROR)
+                self.message_user(request, f"{milestone}: {_message_of(error)}", messages.ERROR)
         self.message_user(
             request,
             ngettext(
@@ -258,45 +447,64 @@ class MilestoneAdmin(ObjectPermissionAdmin):
 
 
 class ReportPhotoInline(admin.TabularInline):
+    """A report's photos; who uploaded one is set by the server (ReportPhotoAdmin)."""
+
     model = ReportPhoto
     extra = 0
-    autocomplete_fields = ["uploaded_by"]
+    readonly_fields = ["uploaded_by"]
 
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ObjectPermissionAdmin):
+    """Reports: the rules decide who changes one (only an open one, never an approved
+    one, for superusers too); the review fields change only through the workflow."""
+
+    row_permission = "projects.change_progressreport"
     add_permission_on = ("projects.add_progressreport", "project")
     list_display = [
         "project",
         "month",
         "status",
-        "physical_progress",
-        "investment_completed",
+        "physical_progress_percent",
+        "investment_completed_amount",
         "submitted_by",
         "reviewed_by",
     ]
     list_filter = ["status", "month"]
     search_fields = ["project__name", "narrative", "problems"]
     date_hierarchy = "month"
-    autocomplete_fields = ["project", "submitted_by", "reviewed_by"]
+    autocomplete_fields = ["project"]
     list_select_related = ["project", "submitted_by", "reviewed_by"]
     inlines = [ReportPhotoInline]
     actions = ["approve"]
     # The review fields change only through the workflow (the action below).
-    readonly_fields = [
+    workflow_fields = (
         "status",
         "submitted_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",
         "review_comment",
-    ]
+    )
+    readonly_fields = workflow_fields
+    workflow_note = _(
+        "A revert does not restore the review status, nor who submitted or reviewed the "
+        "report: submit, approve or return it with its buttons on the report's page."
+    )
 
-    def has_change_permission(self, request, obj=None):
-        """An approved report is immutable, for administrators too."""
-        if obj is not None and obj.status == ProgressReport.Status.APPROVED:
-            return False
-        return super().has_change_permission(request, obj)
+    @admin.display(
+        description=ProgressReport._meta.get_field("physical_progress").verbose_name,
+        ordering="physical_progress",
+    )
+    def physical_progress_percent(self, report):
+        return formatting.percent_of_hundred(report.physical_progress)
+
+    @admin.display(
+        description=ProgressReport._meta.get_field("investment_completed").verbose_name,
+        ordering="investment_completed",
+    )
+    def investment_completed_amount(self, report):
+        return formatting.amount(report.investment_completed)
 
     @admin.action(description=_("Approve the selected submitted reports"))
     def approve(self, request, queryset):
@@ -317,34 +525,52 @@ class ProgressReportAdmin(ObjectPermissionAdmin):
 
 @admin.register(ReportPhoto)
 class ReportPhotoAdmin(ObjectPermissionAdmin):
-    add_permission_on = ("projects.change_progressreport", "report")
+    """A photo is changed with its report: only while the report may be changed."""
+
+    row_permission = "projects.change_progressreport"
+    row_permission_on = "report"
     list_display = ["__str__", "report", "taken_at", "uploaded_by"]
     search_fields = ["caption", "report__project__name"]
-    autocomplete_fields = ["report", "uploaded_by"]
+    autocomplete_fields = ["report"]
+    readonly_fields = ["uploaded_by"]
     list_select_related = ["report__project", "uploaded_by"]
 
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request)
-        return request.user.has_perm("projects.change_progressreport", obj.report)
+    def set_bookkeeping(self, request, obj, change):
+        if not change:
+            obj.uploaded_by = request.user
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(HistoryAdmin):
-    list_display = ["project", "year", "planned_investment", "physical_goals"]
+class AnnualPlanAdmin(ObjectPermissionAdmin):
+    row_permission = "projects.change_project"
+    row_permission_on = "project"
+    list_display = ["project", "year", "planned_investment_amount", "physical_goals"]
     list_filter = ["year"]
     search_fields = ["project__name", "physical_goals"]
     autocomplete_fields = ["project"]
     list_select_related = ["project"]
 
+    @admin.display(
+        description=AnnualPlan._meta.get_field("planned_investment").verbose_name,
+        ordering="planned_investment",
+    )
+    def planned_investment_amount(self, plan):
+        return formatting.amount(plan.planned_investment)
+
 
 @admin.register(Funding)
-class FundingAdmin(HistoryAdmin):
-    list_display = ["project", "source", "amount", "note"]
+class FundingAdmin(ObjectPermissionAdmin):
+    row_permission = "projects.change_project"
+    row_permission_on = "project"
+    list_display = ["project", "source", "funding_amount", "note"]
     list_filter = ["source"]
     search_fields = ["project__name", "source__name"]
     autocomplete_fields = ["project", "source"]
     list_select_related = ["project", "source"]
+
+    @admin.display(description=Funding._meta.get_field("amount").verbose_name, ordering="amount")
+    def funding_amount(self, funding):
+        return formatting.amount(funding.amount)
 
 
 @admin.register(FundingSource)
@@ -357,7 +583,7 @@ class FundingSourceAdmin(HistoryAdmin):
 class ResponsibleUnitAdmin(HistoryAdmin):
     list_display = ["name", "kind", "village"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_pinyin", "name_initials"]
     autocomplete_fields = ["village", "members"]
     list_select_related = ["village"]
 
@@ -388,12 +614,20 @@ class IndicatorAdmin(HistoryAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(HistoryAdmin):
-    list_display = ["indicator", "year", "value_kind", "bound", "value", "source_note"]
+    list_display = ["indicator", "year", "value_kind", "bound", "figure", "source_note"]
     list_filter = ["year", "value_kind", "indicator"]
     search_fields = ["indicator__name", "source_note"]
     autocomplete_fields = ["indicator"]
     list_select_related = ["indicator"]
     ordering = [F("indicator__display_order").asc(), "year"]
+
+    @admin.display(
+        description=IndicatorValue._meta.get_field("value").verbose_name, ordering="value"
+    )
+    def figure(self, value):
+        """The value as the report writes it, with its unit (4.5 %, 29,800 万元)."""
+        unit = value.indicator.unit
+        return f"{formatting.figure(value.value, unit)} {unit}".strip()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -455,14 +689,50 @@ class ReminderPolicyAdmin(HistoryAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """The alert ledger: read it to see what was owed and sent; the scans write it."""
+class ReminderAdmin(AdministratorsOnlyAdmin):
+    """The alert ledger, for administrators: read it to see what was owed and sent; the
+    scans write it. An error may quote a robot's address: its key is shown cut."""
 
-    list_display = ["owed_on", "kind", "address", "subject", "period", "status", "sent_at"]
+    list_display = [
+        "owed_on",
+        "kind",
+        "address",
+        "subject",
+        "period",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "masked_last_error",
+    ]
     list_filter = ["status", "kind", "channel", "owed_on"]
-    search_fields = ["subject", "address", "recipient__username", "last_error"]
+    search_fields = ["subject", "address", "recipient__username"]
     date_hierarchy = "owed_on"
-    readonly_fields = [field.name for field in Reminder._meta.fields]
+    actions = ["send_again"]
+    readonly_fields = [
+        "masked_last_error" if field.name == "last_error" else field.name
+        for field in Reminder._meta.fields
+    ]
+    exclude = ["last_error"]
+
+    @admin.display(description=_("last error"))
+    def masked_last_error(self, reminder):
+        return masked_secrets(reminder.last_error)
+
+    @admin.action(description=_("Send the failed alerts again"))
+    def send_again(self, request, queryset):
+        ids = delivery.send_again(queryset.values_list("pk", flat=True))
+        transaction.on_commit(lambda: tasks.queue_delivery(ids))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed alert queued again.",
+                "%(count)d failed alerts queued again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request):
         return False
@@ -472,7 +742,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OwnRowsAdmin):
     list_display = ["title", "user", "kind", "created_at", "read_at"]
     list_filter = ["kind", "read_at"]
     search_fields = ["title", "user__username"]
@@ -481,7 +751,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationSettings)
-class NotificationSettingsAdmin(admin.ModelAdmin):
+class NotificationSettingsAdmin(OwnRowsAdmin):
     list_display = ["user", "email_deadlines", "email_overdue", "email_reports", "digest"]
     list_filter = ["digest"]
     search_fields = ["user__username"]
@@ -489,9 +759,33 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
     exclude = ["calendar_token"]
 
 
+class MaskedURLHistoryHelper(HistoricalRecordContextHelper):
+    """The history of a robot shows its address with the key cut."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return masked_secrets(value) if change.field == "url" else value
+
+
 @admin.register(WebhookChannel)
-class WebhookChannelAdmin(HistoryAdmin):
+class WebhookChannelAdmin(AdministratorsOnlyAdmin, HistoryAdmin):
+    """The group-chat robots, for administrators. The address holds the robot's key: it is
+    shown whole only in the edit form, cut everywhere else (list, history, a read-only
+    page)."""
+
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["responsible_unit", "kind", "is_active"]
+    list_display = ["responsible_unit", "kind", "masked_url", "is_active"]
     list_filter = ["kind", "is_active"]
     autocomplete_fields = ["responsible_unit"]
+    readonly_fields = ["masked_url"]
+
+    def get_fields(self, request, obj=None):
+        editable = obj is None or self.has_change_permission(request, obj)
+        return ["responsible_unit", "kind", "url" if editable else "masked_url", "is_active"]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedURLHistoryHelper(self.model, historical_record)
+
+    @admin.display(description=_("robot webhook address"))
+    def masked_url(self, channel):
+        return masked_secrets(channel.url)

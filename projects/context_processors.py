@@ -1,4 +1,5 @@
 from .alerts import notifications
+from .seeding import demo
 
 
 def unread_notifications(request):
@@ -6,3 +7,14 @@ def unread_notifications(request):
     if not request.user.is_authenticated:
         return {}
     return {"unread_notifications": notifications.unread_count(request.user)}
+
+
+def demo_data(request):
+    """Whether demo records exist, for the marker on every page that shows a figure: one
+    query per request, however many templates the request renders. Pages without a
+    log-in (the log-in page, the lockout page) show no figure, and ask nothing."""
+    if not request.user.is_authenticated:
+        return {"demo_data_present": False}
+    if not hasattr(request, "demo_data_present"):
+        request.demo_data_present = demo.present()
+    return {"demo_data_present": request.demo_data_present}

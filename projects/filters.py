@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -27,7 +29,7 @@ class ProjectFilter(django_filters.FilterSet):
     village = django_filters.ModelChoiceFilter(
         label=_("village"),
         field_name="villages",
-        queryset=Village.objects.order_by("name"),
+        queryset=Village.objects.all(),  # in pinyin order
         empty_label=_("all"),
     )
     year = django_filters.NumberFilter(label=_("plan year"), method="filter_year")
@@ -53,7 +55,13 @@ class ProjectFilter(django_filters.FilterSet):
         form = ProjectFilterForm
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        """Projects whose name or description holds ``value``, or whose name's pinyin or
+        initials do (zhanglou or zlc find 张楼村标准化厂房)."""
+        found = Q(name__icontains=value) | Q(description__icontains=value)
+        letters = re.sub(r"[\s'’]", "", value).lower()
+        if letters and letters.isascii() and letters.isalnum():
+            found |= Q(name_pinyin__contains=letters) | Q(name_initials__contains=letters)
+        return queryset.filter(found)
 
     def filter_year(self, queryset, name, value):
         """Projects with an annual plan for that year."""

@@ -6,10 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.forms import BootstrapFormMixin
 from shanwang.validators import PhotoValidator
 
-from .models import Milestone, ProgressReport, Project
+from .models import Milestone, ProgressReport, Project, ReportTransition, StageTransition
 from .workflows import STAGE_TRANSITIONS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def comment_field(transition_model) -> forms.CharField:
+    """Return the comment box of a workflow step, as long as its record's comment may be."""
+    return transition_model._meta.get_field("comment").formfield(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ProjectForm(BootstrapFormMixin, forms.ModelForm):
@@ -59,9 +66,7 @@ class StageChangeForm(BootstrapFormMixin, forms.Form):
     actual_completion = forms.DateField(
         label=_("actual completion"), required=False, widget=DATE_WIDGET
     )
-    comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = comment_field(StageTransition)
 
 
 class MilestoneForm(BootstrapFormMixin, forms.ModelForm):
@@ -95,10 +100,18 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = ProgressReport
-        fields = ["month", "physical_progress", "investment_completed", "narrative", "problems"]
+        fields = [
+            "month",
+            "physical_progress",
+            "investment_completed",
+            "narrative",
+            "problems",
+            "deviation_explanation",
+        ]
         widgets = {
             "narrative": forms.Textarea(attrs={"rows": 4}),
             "problems": forms.Textarea(attrs={"rows": 3}),
+            "deviation_explanation": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -110,6 +123,4 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class ReportTransitionForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = comment_field(ReportTransition)

@@ -26,9 +26,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan, LessThanOrEqual
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.db_functions import DaysBetween
+from shanwang.pinyin import PinyinQuerySet
 
 from .choices import ReportStatus
 from .rules import can_edit_any_project, is_staff_member, responsible_unit_ids
@@ -89,7 +91,30 @@ def _as_float(expression):
     return Cast(expression, FloatField())
 
 
-class ProjectQuerySet(models.QuerySet):
+def start_of_next_day(day: datetime.date) -> datetime.datetime:
+    """Return the first instant after ``day`` in the town's time: a figure "as of ``day``"
+    counts what was recorded before it."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def _state_before(steps, *, before: datetime.datetime, from_field: str, to_field: str, current):
+    """Return the state a row was in at the instant ``before``, read from its recorded
+    ``steps`` (a workflow's transitions): the ``to_field`` of the latest step before then;
+    with none, the ``from_field`` of the first step after; with no step at all, the row's
+    ``current`` state (a row entered without steps, as an import does)."""
+    earlier = steps.filter(at__lt=before).order_by("-at", "-pk")
+    later = steps.filter(at__gte=before).order_by("at", "pk")
+    return Coalesce(
+        Subquery(earlier.values(to_field)[:1]),
+        Subquery(later.values(from_field)[:1]),
+        F(current),
+        output_field=models.CharField(),
+    )
+
+
+class ProjectQuerySet(PinyinQuerySet):
     def managed_by(self, user):
         """Return the projects ``user`` answers for: as contact person or through a unit.
 
@@ -108,6 +133,38 @@ class ProjectQuerySet(models.QuerySet):
         if is_staff_member(user):
             return self.managed_by(user)
         return self.none()
+
+    def existing_on(self, day: datetime.date):
+        """Return the projects recorded by the end of ``day`` (the town's time): a figure
+        as of a past day leaves out the projects created after it."""
+        return self.filter(created_at__lt=start_of_next_day(day))
+
+    def as_of(self, day: datetime.date):
+        """Return the projects as they stood at the end of ``day``: those created later
+        left out, and ``stage_as_of``, each project's stage then, annotated from its
+        StageTransition history (see _state_before): the ``to_stage`` of its latest
+        transition by the end of ``day``; with none, the ``from_stage`` of its first one
+        after; with none at all, its stage now.
+
+        The figures annotated after it read ``stage_as_of`` for the stage: only projects
+        active on ``day`` get a light (with_traffic_light). Two subqueries per row, one
+        SQL query whatever the size.
+        """
+        steps = self._related("stage_transitions").objects.filter(project=OuterRef("pk"))
+        return self.existing_on(day).annotate(
+            stage_as_of=_state_before(
+                steps,
+                before=start_of_next_day(day),
+                from_field="from_stage",
+                to_field="to_stage",
+                current="stage",
+            )
+        )
+
+    def _stage_field(self) -> str:
+        """Return what the figures read as the project's stage: its stage on the day of
+        as_of() when the queryset went through it, else its stage now."""
+        return "stage_as_of" if "stage_as_of" in self.query.annotations else "stage"
 
     def _related(self, name: str):
         """Return the model behind the project's relation ``name``: the queryset reads the
@@ -199,15 +256,19 @@ class ProjectQuerySet(models.QuerySet):
     def with_milestone_summary(self, *, on: datetime.date, select=None):
         """Annotate overdue and next milestones as of day ``on``.
 
-        - ``overdue_milestone_count``: milestones not completed whose due date is before ``on``;
+        A milestone is open on ``on`` when it was not completed by then (no completion
+        date, or a later one), so a past day's figures stay as they stood.
+
+        - ``overdue_milestone_count``: milestones open on ``on`` whose due date is before it;
         - ``oldest_overdue_title`` / ``oldest_overdue_due`` / ``max_days_overdue``: the
           longest-overdue one, and ``on`` minus its due date in days;
-        - ``next_milestone_title`` / ``next_milestone_due``: the first milestone not
-          completed that is due on or after ``on``.
+        - ``next_milestone_title`` / ``next_milestone_due``: the first milestone open on
+          ``on`` that is due on or after ``on``.
         """
         open_milestones = (
             self._related("milestones")
-            .objects.filter(project=OuterRef("pk"), completed_on__isnull=True)
+            .objects.filter(project=OuterRef("pk"))
+            .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=on))
             .order_by("due_date", "pk")
         )
         overdue = open_milestones.filter(due_date__lt=on)
@@ -229,7 +290,8 @@ class ProjectQuerySet(models.QuerySet):
         """Annotate ``light`` and ``light_reason`` (红黄绿灯预警) as of day ``on``, and every
         figure they rest on; with ``select``, only the figures it names are read back.
 
-        Only projects in an active stage (preliminary, under construction) get a light.
+        Only projects in an active stage (preliminary, under construction) get a light:
+        their stage on the day of as_of() when the queryset went through it first.
         With Y, R the points-behind thresholds and D the overdue-days threshold
         (admin-editable, defaults 10, 30 and 30), the first rule that holds wins:
         red — more than R points behind pace, or a milestone more than D days overdue;
@@ -269,7 +331,10 @@ class ProjectQuerySet(models.QuerySet):
         # plan and the oldest overdue milestone, then only the investment sum their pace
         # basis needs: this year's with a plan, the cumulative one without.
         reason = Case(
-            When(~Q(stage__in=self.model.ACTIVE_STAGES), then=Value(LightReason.INACTIVE.value)),
+            When(
+                ~Q(**{f"{self._stage_field()}__in": self.model.ACTIVE_STAGES}),
+                then=Value(LightReason.INACTIVE.value),
+            ),
             default=_Let(
                 _Let(
                     active_reason,
@@ -311,11 +376,30 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class ReportQuerySet(models.QuerySet):
-    def filed_for(self, *, project, month):
+    def filed(self, *, on: datetime.date | None = None):
+        """Return the reports filed (submitted or approved): now, or with ``on`` at the end
+        of that day, by their review steps (see _state_before), so that a report filed
+        later does not count for a past day."""
+        if on is None:
+            return self.filter(status__in=ReportStatus.filed())
+        steps = self.model._meta.get_field("transitions").related_model.objects.filter(
+            report=OuterRef("pk")
+        )
+        status_then = _state_before(
+            steps,
+            before=start_of_next_day(on),
+            from_field="from_status",
+            to_field="to_status",
+            current="status",
+        )
+        return self.alias(status_as_of=status_then).filter(status_as_of__in=ReportStatus.filed())
+
+    def filed_for(self, *, project, month, on: datetime.date | None = None):
         """Return the reports that count as filed for ``month`` of ``project`` (submitted
-        or approved): the one definition behind the missing-report lists, the report
-        alerts and their cancellation. Both arguments may be ``OuterRef``s."""
-        return self.filter(project=project, month=month, status__in=ReportStatus.filed())
+        or approved; by the end of day ``on`` when given): the one definition behind the
+        missing-report lists, the report alerts and their cancellation. ``project`` and
+        ``month`` may be ``OuterRef``s."""
+        return self.filter(project=project, month=month).filed(on=on)
 
 
 def _sum_of_investment(reports):

@@ -1,10 +1,12 @@
 """Who may do what: the roles and every object-level permission, defined once.
 
-Model-level permissions come from the role groups (ModelBackend); object-level ones
-(``user.has_perm("projects.change_project", project)``) come from the predicates here
-(rules' ObjectPermissionBackend). Views, templates, querysets, the admin and exports
-all ask through these names. ``ProjectQuerySet.managed_by`` is the SQL form of
-``manages_project`` below; the permission-matrix test keeps the two in agreement.
+Model-level permissions come from the role groups (ModelBackend); object-level ones come
+from the predicates here. Views, templates, services and the admin ask them through
+``may(user, "projects.change_progressreport", report)``, which tests the rule set
+itself: ``user.has_perm()`` answers yes to a superuser whatever the rules say, and the
+report rules (four eyes, an approved report is immutable) hold for superusers too.
+``ProjectQuerySet.managed_by`` is the SQL form of ``manages_project`` below; the
+permission-matrix test keeps the two in agreement.
 """
 
 import rules
@@ -12,6 +14,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ReportStatus
+
+#: What a monthly report says: whoever set one of these wrote or edited the report.
+REPORT_CONTENT_FIELDS = (
+    "physical_progress",
+    "investment_completed",
+    "narrative",
+    "problems",
+    "deviation_explanation",
+)
+
+
+def may(user, permission: str, obj=None) -> bool:
+    """Return whether the rules below give ``user`` ``permission`` on ``obj``, for a
+    superuser as for anyone (no shortcut); a permission they do not name is refused."""
+    return rules.has_perm(permission, user, obj)
 
 
 class Role(models.TextChoices):
@@ -82,9 +99,30 @@ def manages_milestone_project(user, milestone):
     return milestone is not None and manages_project(user, milestone.project)
 
 
+def report_author_ids(report) -> frozenset[int]:
+    """Return the ids of the users who wrote or edited ``report``: who submitted it, who
+    saved a version whose project, month, figures or text differ from the version before
+    (its history, the first version included), and who attached its photos."""
+    authors = {report.submitted_by_id}
+    previous = None
+    for user_id, *content in report.history.order_by("history_date", "history_id").values_list(
+        "history_user_id", "project_id", "month", *REPORT_CONTENT_FIELDS
+    ):
+        if content != previous:
+            authors.add(user_id)
+        previous = content
+    authors |= set(report.photos.values_list("uploaded_by_id", flat=True))
+    authors.discard(None)
+    return frozenset(authors)
+
+
 @rules.predicate
-def submitted_the_report(user, report):
-    return report is not None and report.submitted_by_id == user.pk
+def wrote_the_report(user, report):
+    """The user submitted the report or wrote or edited its content (four eyes: they may
+    not review it)."""
+    if report is None or not user.is_authenticated:
+        return False
+    return report.submitted_by_id == user.pk or user.pk in report_author_ids(report)
 
 
 @rules.predicate
@@ -103,7 +141,7 @@ can_edit_any_project = is_administrator | is_reviewer
 can_edit_project = can_edit_any_project | (is_staff_member & manages_project)
 can_report_on_project = is_administrator | (is_staff_member & manages_project)
 can_edit_report = report_is_open & (is_administrator | (is_staff_member & manages_report_project))
-can_review_report = report_is_submitted & (is_administrator | is_reviewer) & ~submitted_the_report
+can_review_report = report_is_submitted & (is_administrator | is_reviewer) & ~wrote_the_report
 can_edit_milestone = can_edit_any_project | (is_staff_member & manages_milestone_project)
 
 # Reading: every role reads the whole portfolio; a user without a role reads nothing.

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 from django.utils import timezone
 from simple_history.models import DeletedObject
 
+from shanwang import formatting
 from shanwang.people import person_name
 from villages import selectors as village_selectors
 
@@ -21,10 +22,13 @@ from .models import (
     Milestone,
     ProgressReport,
     Project,
+    Reminder,
+    ReminderPolicy,
     ReportTransition,
     StageTransition,
 )
 from .querysets import Light, elapsed_share_of_year
+from .rules import is_administrator
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -44,6 +48,9 @@ def today() -> datetime.date:
 #: The work report gives the town's collective income only as a total (an indicator).
 TOWN_COLLECTIVE_INCOME = "village_collective_income"
 TOWN_COLLECTIVE_INCOME_GROWTH = "village_collective_income_growth"
+#: The report gives the statistics registration (入库纳统) of 2023 only as totals too.
+REGISTERED_PROJECTS = "statistics_registered_projects"
+REGISTERED_INVESTMENT = "statistics_registered_investment"
 
 #: What the project table, its exports and the attention lists read: the table's columns
 #: and figures. The other figures stay in SQL for filters and sorts (see
@@ -161,6 +168,10 @@ def _display(field, value):
         return "、".join(names) or "—"
     if isinstance(value, get_user_model()):
         return person_name(value)
+    if field.name == "total_investment":
+        return formatting.amount(value)
+    if isinstance(value, Decimal):
+        return formatting.figure(value)
     return value
 
 
@@ -173,10 +184,13 @@ def stage_counts() -> list[dict]:
     ]
 
 
-def light_counts(*, on: datetime.date | None = None) -> list[dict]:
-    """Return the number of projects under each traffic light as of ``on``."""
+def light_counts(*, on: datetime.date | None = None, projects=None) -> list[dict]:
+    """Return the number of projects under each traffic light as of ``on``, among
+    ``projects``: every project as it is now by default; ``Project.objects.as_of(day)`` for
+    the portfolio as it stood on a past day (its stages then decide who gets a light)."""
+    projects = Project.objects.all() if projects is None else projects
     counts = dict(
-        Project.objects.with_traffic_light(on=on or today())
+        projects.with_traffic_light(on=on or today())
         .order_by()
         .values_list("light")
         .annotate(count=Count("pk"))
@@ -187,10 +201,17 @@ def light_counts(*, on: datetime.date | None = None) -> list[dict]:
     ]
 
 
+def _in_report_groups(indicators) -> list[Indicator]:
+    """Return ``indicators`` in the report's groups, in each group in display order."""
+    order = {group.value: index for index, group in enumerate(Indicator.Group)}
+    return sorted(indicators, key=lambda indicator: order.get(indicator.group, len(order)))
+
+
 def indicator_table() -> list[dict]:
-    """Return each town indicator with its latest actual and latest target value."""
+    """Return each town indicator with its latest actual and latest target value, in the
+    report's groups."""
     rows = []
-    for indicator in Indicator.objects.prefetch_related("values"):
+    for indicator in _in_report_groups(Indicator.objects.prefetch_related("values")):
         latest = {}
         for value in sorted(indicator.values.all(), key=lambda value: value.year):
             latest[value.value_kind] = value
@@ -202,6 +223,29 @@ def indicator_table() -> list[dict]:
             }
         )
     return rows
+
+
+def indicator_groups() -> list[dict]:
+    """Return every town indicator with all its values (oldest year first, actual before
+    target), grouped as the work report groups them (经济, 乡村振兴, 城乡建设, 民生, 安全,
+    社会治理, 政务); groups without indicators are left out. Two queries, whatever the size."""
+    indicators = Indicator.objects.prefetch_related(
+        Prefetch("values", IndicatorValue.objects.order_by("year", "value_kind"))
+    )
+    by_group: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_group.setdefault(indicator.group, []).append(indicator)
+    return [
+        {"group": group, "label": group.label, "indicators": by_group[group.value]}
+        for group in Indicator.Group
+        if group.value in by_group
+    ]
+
+
+def key_indicators() -> dict:
+    """Return what the 主要指标 page shows: the indicators in the report's groups and the
+    honours of the town itself."""
+    return {"groups": indicator_groups(), "town_honours": village_selectors.town_honours()}
 
 
 def indicator_values(code: str) -> list[IndicatorValue]:
@@ -236,16 +280,78 @@ def category_counts() -> list[dict]:
     ]
 
 
-def statistics_registered_summary() -> dict:
-    """Return how many projects are statistics-registered and their total investment."""
-    return Project.objects.filter(statistics_registered=True).aggregate(
-        count=Count("pk"), total_investment=Sum("total_investment")
+def statistics_registered_summary(*, on: datetime.date | None = None) -> dict:
+    """Return the statistics registration (入库纳统) as the projects record it, and as the
+    work report states it where they do not yet explain its figure; with ``on``, among
+    the projects recorded by the end of that day.
+
+    count = the projects marked statistics-registered;
+    with_total_investment = how many of them record a total investment;
+    total_investment = Σ of those (None when none does): a partial sum when
+    with_total_investment < count, and pages say so;
+    reported = the report's figure (reported_statistics_registration, of a year up to
+    ``on``'s) with ``recorded``, the projects marked registered in its year, while they
+    are fewer than the report counts; None once they are as many, or without a figure.
+    """
+    projects = Project.objects.existing_on(on) if on else Project.objects.all()
+    registered = projects.filter(statistics_registered=True)
+    summary = registered.aggregate(
+        count=Count("pk"),
+        with_total_investment=Count("total_investment"),
+        total_investment=Sum("total_investment"),
     )
+    summary["total_investment"] = cents(summary["total_investment"])
+    reported = reported_statistics_registration(year=on.year if on else None)
+    if reported is not None:
+        reported["recorded"] = registered.filter(
+            statistics_registered_year=reported["year"]
+        ).count()
+        if reported["recorded"] >= reported["count"]:
+            reported = None
+    summary["reported"] = reported
+    return summary
+
+
+def reported_statistics_registration(*, year: int | None = None) -> dict | None:
+    """Return the town's statistics registration as the work report states it (the
+    indicators statistics_registered_projects and statistics_registered_investment),
+    for the latest year it is given, up to ``year``: the year, the number of projects,
+    their total investment in 万元 (None when not stated), the source notes and the
+    document they cite; None when no such figure is loaded."""
+    values = IndicatorValue.objects.filter(
+        indicator__code__in=(REGISTERED_PROJECTS, REGISTERED_INVESTMENT),
+        value_kind=IndicatorValue.ValueKind.ACTUAL,
+    ).select_related("indicator")
+    if year is not None:
+        values = values.filter(year__lte=year)
+    by_year: dict[int, dict[str, IndicatorValue]] = {}
+    for value in values:
+        by_year.setdefault(value.year, {})[value.indicator.code] = value
+    years = [year for year, found in by_year.items() if REGISTERED_PROJECTS in found]
+    if not years:
+        return None
+    latest = by_year[max(years)]
+    count, investment = latest[REGISTERED_PROJECTS], latest.get(REGISTERED_INVESTMENT)
+    notes = list(
+        dict.fromkeys(
+            value.source_note for value in (count, investment) if value and value.source_note
+        )
+    )
+    return {
+        "year": count.year,
+        "count": int(count.value),
+        "total_investment": investment.value if investment else None,
+        "source": "；".join(notes),
+        # The loader writes "document：the report's words"; the document is what a
+        # sentence cites.
+        "document": notes[0].split("：", 1)[0] if notes else "",
+    }
 
 
 def portfolio_pace(*, on: datetime.date | None = None) -> dict:
-    """Return the town's investment pace for ``on``'s year, counting the reports of months
-    up to ``on`` (the dashboard's today, a briefing's month end).
+    """Return the town's investment pace for ``on``'s year, counting the projects recorded
+    by the end of ``on`` and the reports of months up to ``on`` (the dashboard's today, a
+    briefing's month end).
 
     planned = Σ planned investment of the year's annual plans above zero;
     completed = Σ investment of approved reports of the year, for projects with such a plan;
@@ -253,7 +359,9 @@ def portfolio_pace(*, on: datetime.date | None = None) -> dict:
     gap_points = (completed_share − elapsed_share) × 100.
     """
     on = on or today()
-    plans = AnnualPlan.objects.filter(year=on.year, planned_investment__gt=0)
+    plans = AnnualPlan.objects.filter(
+        year=on.year, planned_investment__gt=0, project__in=Project.objects.existing_on(on)
+    )
     planned = cents(plans.aggregate(total=Sum("planned_investment"))["total"] or ZERO)
     completed = cents(
         ProgressReport.objects.filter(
@@ -286,12 +394,13 @@ def _head_and_count(queryset) -> dict:
 
 def attention(*, user, on: datetime.date | None = None) -> dict:
     """Return what needs attention now: overdue and coming milestones, reports to review,
-    reports missing this month, and the user's own projects. Each list is cut at ten."""
+    reports missing for the month that is due (``month``, see report_month_due), and the
+    user's own projects. Each list is cut at ten."""
     on = on or today()
     open_milestones = Milestone.objects.filter(completed_on__isnull=True).select_related(
         "project", "owner"
     )
-    month = on.replace(day=1)
+    month = report_month_due(on)
     result = {
         "overdue_milestones": _head_and_count(
             open_milestones.filter(due_date__lt=on).order_by("due_date", "pk")
@@ -302,7 +411,9 @@ def attention(*, user, on: datetime.date | None = None) -> dict:
             ).order_by("due_date", "pk")
         ),
         "missing_reports": _head_and_count(
-            projects_missing_report(month).select_related("contact_person").order_by("name")
+            projects_missing_report(month)
+            .select_related("contact_person")
+            .order_by("name_sort", "name")
         ),
         "month": month,
     }
@@ -314,7 +425,7 @@ def attention(*, user, on: datetime.date | None = None) -> dict:
             .order_by("submitted_at", "pk")
         )
     mine = project_list(on=on).filter(pk__in=Project.objects.managed_by(user).values("pk"))
-    result["my_projects"] = _head_and_count(mine.order_by("name"))
+    result["my_projects"] = _head_and_count(mine.order_by("name_sort", "name"))
     return result
 
 
@@ -328,11 +439,37 @@ def cumulative_investment_by_month(project: Project) -> list[tuple[datetime.date
     )
 
 
-def projects_missing_report(month: datetime.date) -> QuerySet[Project]:
+def report_month_due(on: datetime.date | None = None, *, policy=None) -> datetime.date:
+    """Return the first day of the month whose reports are due on ``on``: the month of
+    ``on`` from the policy's report reminder day on, the month before until then.
+
+    The report alerts say the same (alerts/owed.py): on the reminder day (the 20th by
+    default) they ask for this month's report, on the 1st they call last month's overdue;
+    so on 1 December the due month is November, and December's report is due from the
+    20th. "Reports missing" on the dashboard and in the briefing count this month.
+    """
+    on = on or today()
+    policy = policy or ReminderPolicy.current()
+    this_month = on.replace(day=1)
+    if on.day >= policy.report_reminder_day:
+        return this_month
+    return (this_month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def projects_missing_report(
+    month: datetime.date, *, on: datetime.date | None = None
+) -> QuerySet[Project]:
     """Return the projects under construction whose report for ``month`` is neither
-    submitted nor approved (the report alerts and the monthly briefing)."""
-    filed = ProgressReport.objects.filed_for(project=OuterRef("pk"), month=month)
-    return Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION).filter(~Exists(filed))
+    submitted nor approved (the report alerts, the dashboard and the monthly briefing);
+    with ``on``, as they stood at the end of that day: the projects recorded and under
+    construction then, and the reports filed by then (ProjectQuerySet.as_of,
+    ReportQuerySet.filed)."""
+    filed = ProgressReport.objects.filed_for(project=OuterRef("pk"), month=month, on=on)
+    if on is None:
+        projects = Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION)
+    else:
+        projects = Project.objects.as_of(on).filter(stage_as_of=Project.Stage.UNDER_CONSTRUCTION)
+    return projects.filter(~Exists(filed))
 
 
 @dataclass
@@ -350,6 +487,15 @@ class Dashboard:
     collective_income_total: list[dict]
     town_indicators: list[dict]
     years_without_holidays: list[int]
+    failed_reminders: int | None = None  # for administrators only
+
+
+def failed_reminders(*, user) -> int | None:
+    """Return how many alerts failed for good, for an administrator, who can look into
+    them in the ledger; None for anyone else."""
+    if not is_administrator(user):
+        return None
+    return Reminder.objects.filter(status=Reminder.Status.FAILED).count()
 
 
 def dashboard(*, user, on: datetime.date | None = None) -> Dashboard:
@@ -367,4 +513,5 @@ def dashboard(*, user, on: datetime.date | None = None) -> Dashboard:
         collective_income_total=town_collective_income(),
         town_indicators=indicator_table(),
         years_without_holidays=years_without_holidays([on.year, on.year + 1]),
+        failed_reminders=failed_reminders(user=user),
     )

@@ -9,7 +9,7 @@ nothing is saved.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,12 +23,13 @@ from .models import (
     ReportTransition,
     StageTransition,
 )
-from .rules import is_administrator
+from .rules import REPORT_CONTENT_FIELDS, is_administrator, may
 from .workflows import (
     REPORT_TRANSITIONS,
     STAGE_TRANSITIONS,
     Step,
     available_stage_transitions,
+    entry_problem,
 )
 
 #: Fields of a project only reviewers and administrators may set.
@@ -38,7 +39,8 @@ WORKFLOW_FIELDS = ("stage",)
 
 
 def _require(user, permission: str, obj, message: str) -> None:
-    if not user.has_perm(permission, obj):
+    # The rules themselves: user.has_perm() lets a superuser past every one of them.
+    if not may(user, permission, obj):
         audit_log("access_denied", user=user, permission=permission, object=str(obj))
         raise PermissionDenied(message)
 
@@ -187,6 +189,8 @@ def project_stage_set(*, project: Project, stage: str, acting_user, comment: str
 def _record_stage(project: Project, stage: str, *, acting_user, comment: str, override=False):
     """Save ``project`` in ``stage`` with its StageTransition and audit line: the one place
     a stage is written."""
+    if problem := entry_problem(project, stage, from_stage=project.stage):
+        raise ValidationError({"actual_start": problem})
     from_stage = project.stage
     project.stage = stage
     _save(project, acting_user=acting_user)
@@ -262,7 +266,7 @@ def milestone_complete(
 
 # Monthly reports ----------------------------------------------------------------------
 
-REPORT_FIELDS = ("physical_progress", "investment_completed", "narrative", "problems")
+REPORT_FIELDS = REPORT_CONTENT_FIELDS
 
 
 @transaction.atomic
@@ -282,7 +286,15 @@ def progress_report_create(
         status=ProgressReport.Status.DRAFT,
         **{name: fields[name] for name in REPORT_FIELDS if name in fields},
     )
-    return _save(report, acting_user=acting_user)
+    try:
+        # A savepoint: a report for the month saved by a parallel request (a double
+        # submit) after full_clean looked fails the insert, not the caller's transaction.
+        with transaction.atomic():
+            return _save(report, acting_user=acting_user)
+    except IntegrityError:
+        # That report is now committed: the constraints say so as full_clean would have.
+        report.validate_constraints()
+        raise
 
 
 @transaction.atomic
@@ -322,6 +334,8 @@ def progress_report_transition(
         unknown_message=_("Unknown review step “%(name)s”."),
         comment_message=_("Please say what needs changing in the comment."),
     )
+    if problem := step.requirement(report):
+        raise ValidationError(problem)
     from_status = report.status
     report.status = step.target
     now = timezone.now()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import Accessor, signature
 
+from shanwang import formatting
 from shanwang.people import person_name
 from shanwang.tables import BaseTable
 
@@ -109,7 +110,13 @@ class ProjectPages(TableQuerysetData):
 
 class ProjectTable(BaseTable):
     # The results are boosted by htmx for sorting and paging; a project opens as a page.
-    name = tables.Column(linkify=True, verbose_name=_("name"), attrs={"a": {"hx-boost": "false"}})
+    # Sorted by pinyin (Project.name_sort), as the list is by default.
+    name = tables.Column(
+        linkify=True,
+        verbose_name=_("name"),
+        order_by=("name_sort", "name"),
+        attrs={"a": {"hx-boost": "false"}},
+    )
     category = tables.Column(attrs=wide_screens_only())
     villages = tables.ManyToManyColumn(
         verbose_name=_("villages"), orderable=False, attrs=wide_screens_only()
@@ -168,8 +175,14 @@ class ProjectTable(BaseTable):
         for row in self.rows:
             yield [force_str(reader.value(row), strings_only=True) for reader in readers]
 
+    def render_total_investment(self, value):
+        return formatting.amount_number(value)
+
+    def value_total_investment(self, value):
+        return value
+
     def render_year_completed_share(self, value):
-        return f"{value * 100:.1f}"
+        return formatting.points(value * 100)
 
     def value_year_completed_share(self, value):
         return round(value * 100, 1) if value is not None else None

@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("indicators/", views.IndicatorListView.as_view(), name="indicators"),
     path("projects/", views.ProjectListView.as_view(), name="list"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
     path("projects/<int:pk>/xlsx/", views.ProjectRecordExportView.as_view(), name="record_xlsx"),

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -28,6 +30,8 @@ from .forms import (
     StageChangeForm,
 )
 from .models import Milestone, ProgressReport, Project
+from .rules import may
+from .seeding import demo
 from .tables import ProjectTable
 from .workbooks.record import project_record_workbook
 from .workflows import available_report_transitions, available_stage_transitions
@@ -46,6 +50,16 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
         )
 
 
+class IndicatorListView(PortfolioReaderMixin, TemplateView):
+    """主要指标: every figure of the work report in the report's groups, with its source,
+    and the honours of the town."""
+
+    template_name = "projects/indicators.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**selectors.key_indicators(), **kwargs)
+
+
 class ProjectListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, FilterView):
     """项目: the filterable, sortable project table, exported exactly as filtered."""
 
@@ -59,7 +73,24 @@ class ProjectListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, Filte
         return selectors.project_list()
 
     def get_export_filename(self, export_format):
-        return f"projects-{selectors.today():%Y%m%d}.{export_format}"
+        return demo.marked_file_name(f"projects-{selectors.today():%Y%m%d}.{export_format}")
+
+    def create_export(self, export_format):
+        """ExportMixin's export, whose workbook carries the demo notice while demo records
+        exist (a CSV has only its file name for that)."""
+        exporter = self.export_class(
+            export_format=export_format,
+            table=self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs=self.get_dataset_kwargs(),
+            mark=demo.mark_workbook,
+        )
+        response = exporter.response()
+        # django-tables2 writes the name raw, which a Chinese name breaks (RFC 6266).
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(export_format)
+        )
+        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_sizes=ProjectTable.PAGE_SIZES, **kwargs)
@@ -104,7 +135,9 @@ class ProjectRecordExportView(PortfolioReaderMixin, View):
 
     def get(self, request, pk):
         project = get_object_or_404(Project, pk=pk)
-        return xlsx_response(project_record_workbook(project), f"{project.name}.xlsx")
+        return xlsx_response(
+            project_record_workbook(project), demo.marked_file_name(f"{project.name}.xlsx")
+        )
 
 
 class ProjectActionView(PortfolioReaderMixin, View):
@@ -183,12 +216,12 @@ class ProjectUpdateView(PortfolioReaderMixin, FormView):
 
     def get_form(self, form_class=None):
         user = self.request.user
-        if not user.has_perm("projects.change_project", self.project):
+        if not may(user, "projects.change_project", self.project):
             raise PermissionDenied(_("You may only change projects you are responsible for."))
         return ProjectForm(
             **self.get_form_kwargs(),
             instance=self.project,
-            can_assign=user.has_perm("projects.assign_project", self.project),
+            can_assign=may(user, "projects.assign_project", self.project),
         )
 
     def form_valid(self, form):
@@ -222,7 +255,8 @@ class ReportFormView(PortfolioReaderMixin, FormView):
             self.report = None
             self.project = get_object_or_404(Project, pk=kwargs["pk"])
             permission = ("projects.add_progressreport", self.project)
-        if request.user.is_authenticated and not request.user.has_perm(*permission):
+        # The rules themselves, for superusers too: no one edits a submitted report.
+        if request.user.is_authenticated and not may(request.user, *permission):
             raise PermissionDenied(
                 _("You may only write and change your projects' draft or returned reports.")
             )
@@ -249,7 +283,10 @@ class ReportFormView(PortfolioReaderMixin, FormView):
         messages.success(
             self.request,
             _("Report for %(month)s saved: %(status)s.")
-            % {"month": f"{report.month:%Y-%m}", "status": report.get_status_display()},
+            % {
+                "month": date_format(report.month, "YEAR_MONTH_FORMAT"),
+                "status": report.get_status_display(),
+            },
         )
         return redirect("projects:report", pk=report.pk)
 
@@ -267,7 +304,9 @@ class ReportDetailView(PortfolioReaderMixin, DetailView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("transition_form", ReportTransitionForm())
         return super().get_context_data(
-            transitions=available_report_transitions(self.object, self.request.user), **kwargs
+            transitions=available_report_transitions(self.object, self.request.user),
+            deviations=self.object.deviations(),
+            **kwargs,
         )
 
 

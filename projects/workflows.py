@@ -8,6 +8,7 @@ templates list ``available_*`` transitions to show only the buttons a user may p
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules as perms
@@ -32,15 +33,39 @@ class Step:
     needs_comment: bool = False
 
 
-def _needs_actual_start(project):
+def needs_actual_start(project):
     if project.actual_start is None:
         return _("Starting construction needs the actual start date.")
+    if project.actual_start > timezone.localdate():
+        return _("The actual start date cannot be later than today.")
+    return None
+
+
+def needs_explanation(report):
+    """A report whose figures need explaining (``ProgressReport.deviations``) is submitted
+    with its explanation."""
+    if report.deviation_explanation.strip() or not (deviations := report.deviations()):
+        return None
+    return {
+        "deviation_explanation": _("Explain before submitting: %(deviations)s")
+        % {"deviations": " ".join(str(deviation) for deviation in deviations)}
+    }
+
+
+def entry_problem(project, stage: str, *, from_stage: str) -> str | None:
+    """What stops ``project`` from entering ``stage`` from ``from_stage`` by any path, an
+    administrator's correction included (None: nothing): 在建 says when construction
+    started, except when a suspended project resumes."""
+    if stage == Project.Stage.UNDER_CONSTRUCTION and from_stage != Project.Stage.SUSPENDED:
+        return needs_actual_start(project)
     return None
 
 
 def _needs_actual_completion(project):
     if project.actual_completion is None:
         return _("Completion needs the actual completion date.")
+    if project.actual_completion > timezone.localdate():
+        return _("The actual completion date cannot be later than today.")
     return None
 
 
@@ -60,7 +85,7 @@ STAGE_TRANSITIONS = {
             (Stage.PRELIMINARY,),
             Stage.UNDER_CONSTRUCTION,
             perms.can_edit_project,
-            _needs_actual_start,
+            needs_actual_start,
         ),
         Step(
             "complete",
@@ -112,6 +137,7 @@ REPORT_TRANSITIONS = {
             (Status.DRAFT, Status.RETURNED),
             Status.SUBMITTED,
             perms.can_edit_report,
+            needs_explanation,
         ),
         Step(
             "approve",

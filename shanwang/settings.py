@@ -40,6 +40,12 @@ else:
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Headless Chromium prints the monthly briefing to PDF: a path, or a command name on PATH.
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="chromium")
+# Briefing PDFs (projects/briefing/pdf.py): how many prints may run at once on this host,
+# how long a request waits for a free print slot and how long a print may take, in seconds.
+# The wait and the print together stay below gunicorn's timeout (120 s).
+BRIEFING_PDF_CONCURRENCY = env.int("BRIEFING_PDF_CONCURRENCY", default=1)
+BRIEFING_PDF_WAIT = 20
+BRIEFING_PDF_TIMEOUT = 60
 # The only hosts a group-chat robot's webhook may point at (https only): WeCom and DingTalk.
 ROBOT_WEBHOOK_HOSTS = env.list(
     "ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
@@ -60,7 +66,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "simple_history",
-    "axes",
+    # django-axes, named in Chinese in the admin (shanwang/apps.py).
+    "shanwang.apps.AxesConfig",
     "rules.apps.AutodiscoverRulesConfig",
     "shanwang",
     "projects",
@@ -69,6 +76,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that stays locked gives the "busy, try again" page (503), and a value it
+    # cannot take from a crafted query string a 400, not a 500 (shanwang/middleware.py).
+    "shanwang.middleware.DatabaseErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.unread_notifications",
+                "projects.context_processors.demo_data",
             ],
         },
     },
@@ -112,9 +123,18 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A persistent connection the server dropped (a restart, pg_terminate_backend) is checked
+# and replaced at the start of the next request instead of failing it.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#database-health-checks
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the worker or beat instead of failing with "database is locked".
+    # Wait up to 20 s for the worker or beat instead of failing with "database is locked".
+    # A transaction takes the write lock when it begins (BEGIN IMMEDIATE): one that read
+    # first could not upgrade its lock while another process writes, and SQLite fails it at
+    # once, without waiting.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles a whole-portfolio query for longer than it runs (+100-200 ms
     # at 10,000 projects; 13 s before the figures were bound once per row): off for the
@@ -148,10 +168,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sessions: end after 2 hours idle (the cookie is renewed on every request) and at
-# the latest 12 hours after log-in, whatever the activity.
+# Sessions: end after 2 hours idle and at the latest 12 hours after log-in, whatever the
+# activity. A session is saved (and its cookie renewed) when it changes or, while in use,
+# every SESSION_RENEW_INTERVAL (shanwang/sessions.py), not on every request: a page that
+# only reads writes nothing, and does not wait while another process writes.
+SESSION_ENGINE = "shanwang.sessions"
 SESSION_COOKIE_AGE = 2 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_INTERVAL = datetime.timedelta(minutes=5)
 SESSION_ABSOLUTE_LIFETIME = datetime.timedelta(hours=12)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
@@ -251,7 +275,10 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The body of a request without its files (those are capped by their validators and by
+# nginx's client_max_body_size): the longest text field holds 5,000 characters, so
+# Django's default of 2.5 MB is ample; a larger body is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Content-Security-Policy: no inline script anywhere, everything from this origin.
 # https://django-csp.readthedocs.io/en/latest/configuration.html
@@ -283,10 +310,13 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "shanwang.jsonlog.JsonLineFormatter"},
     },
+    # Calendar-feed keys travel in URLs ("Not Found: /calendar/<key>.ics"): masked.
+    "filters": {"redact_secrets": {"()": "shanwang.log_redaction.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
+            "filters": ["redact_secrets"],
             "stream": "ext://sys.stdout" if LOG_FORMAT == "json" else "ext://sys.stderr",
         },
     },
@@ -294,6 +324,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Django's own handlers (its console copy with DEBUG on, runserver's request
+        # lines) would write what the redacting console handler masks: theirs go too.
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 if LOG_FORMAT == "json":

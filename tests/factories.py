@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from projects.models import (
     AnnualPlan,
@@ -117,3 +118,11 @@ def bulk_portfolio(count: int, *, village=None, contact=None) -> Village:
         for project in projects
     )
     return village
+
+
+def created_on(day: datetime.date, projects=None) -> None:
+    """Record ``projects`` (every project by default) as created at the start of ``day``:
+    factories create them today, and a briefing of an earlier month leaves out the
+    projects created after it."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    (Project.objects.all() if projects is None else projects).update(created_at=start)

@@ -42,10 +42,19 @@ ORM_WRITES = {
     "get_or_create",
     "update_or_create",
 }
-#: Calls named like ORM writes that are not ORM writes.
+#: Calls named like ORM writes that are not ORM writes, or that only pass a write made
+#: elsewhere on to Django (the pinyin base fills its columns, then saves as asked).
 NOT_ORM = {
     ("shanwang.settings", "globals().update(env.email_url_config(EMAIL_URL))"),
     ("shanwang.spreadsheets.files", "workbook.save(buffer)"),
+    ("shanwang.pinyin", "super().save(*args, **kwargs)"),
+    ("shanwang.pinyin", "super().bulk_create(objs, *args, **kwargs)"),
+    # Pillow writes the re-encoded photo to a buffer; the photo's model saves as asked,
+    # its file re-encoded; the session store saves the session as Django asks it to.
+    ("shanwang.photos", 'image.save(buffer, "PNG", optimize=True)'),
+    ("shanwang.photos", "image.save(buffer, image_format, quality=JPEG_QUALITY)"),
+    ("projects.models.reports", "super().save(*args, **kwargs)"),
+    ("shanwang.sessions", "super().save(must_create=must_create)"),
 }
 
 

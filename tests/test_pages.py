@@ -18,6 +18,7 @@ def page_urls():
     return [
         reverse("projects:dashboard"),
         reverse("projects:list"),
+        reverse("projects:indicators"),
         reverse("projects:detail", args=[project.pk]),
         reverse("villages:list"),
         reverse("villages:detail", args=[village.pk]),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from shanwang import formatting
 from shanwang.admin_site import HistoryAdmin
 from shanwang.spreadsheets.admin import WorkbookImportMixin
 from shanwang.spreadsheets.exports import xlsx_response
@@ -36,7 +37,8 @@ class HonourInline(admin.TabularInline):
 class VillageAdmin(HistoryAdmin):
     list_display = ["name", "kind", "source_note"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    # 张楼村 is found as 张楼, zhanglou or zlc.
+    search_fields = ["name", "name_pinyin", "name_initials"]
     inlines = [
         CollectiveEnterpriseInline,
         CollectiveIncomeInline,
@@ -78,12 +80,18 @@ class CollectiveIncomeAdmin(WorkbookImportMixin, HistoryAdmin):
     workbook = income_workbook
     workbook_template = staticmethod(income_template_workbook)
     template_file_name = "村集体经济收入导入模板.xlsx"
-    list_display = ["village", "year", "amount", "note"]
+    list_display = ["village", "year", "income_amount", "note"]
     list_filter = ["year", "village"]
     list_select_related = ["village"]
     search_fields = ["village__name", "note"]
     autocomplete_fields = ["village"]
     actions = ["export_workbook"]
+
+    @admin.display(
+        description=CollectiveIncome._meta.get_field("amount").verbose_name, ordering="amount"
+    )
+    def income_amount(self, income):
+        return formatting.amount(income.amount)
 
     @admin.action(description=_("Export the selected rows as an import workbook (XLSX)"))
     def export_workbook(self, request, queryset):

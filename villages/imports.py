@@ -23,8 +23,8 @@ def export_income_csv(incomes=None) -> str:
 
 
 def income_template_workbook() -> bytes:
-    villages = "、".join(Village.objects.order_by("name").values_list("name", flat=True))
-    example_village = Village.objects.order_by("name").values_list("name", flat=True).first()
+    villages = "、".join(Village.objects.values_list("name", flat=True))
+    example_village = Village.objects.values_list("name", flat=True).first()
     instructions = [
         "山王镇村级集体经济收入导入模板",
         "",

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shanwang.models import BoundedTextField, TimeStampedModel, plausible_year_constraint
+from shanwang.pinyin import PINYIN_FIELDS, PinyinNamedModel
 
 
-class Village(TimeStampedModel):
+class Village(PinyinNamedModel, TimeStampedModel):
     """An administrative village (村) or community (社区) of the town."""
 
     class Kind(models.TextChoices):
@@ -22,12 +23,14 @@ class Village(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.VILLAGE)
     description = BoundedTextField(_("description"), max_length=5000, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
-    history = HistoricalRecords(verbose_name=_("historical village"))
+    history = HistoricalRecords(
+        verbose_name=_("historical village"), excluded_fields=list(PINYIN_FIELDS)
+    )
 
     class Meta:
         verbose_name = _("village")
         verbose_name_plural = _("villages")
-        ordering = ["name"]
+        ordering = ["name_sort", "name"]
 
     def __str__(self):
         return self.name
@@ -37,10 +40,17 @@ class Village(TimeStampedModel):
 
 
 class Honour(TimeStampedModel):
-    """A title awarded to a village, such as 省级美丽宜居村庄 or 淮南市文明村."""
+    """A title awarded to a village, such as 省级美丽宜居村庄 or 淮南市文明村, or to the
+    town itself (no village), such as 淮南市文明乡镇."""
 
     village = models.ForeignKey(
-        Village, on_delete=models.CASCADE, related_name="honours", verbose_name=_("village")
+        Village,
+        on_delete=models.CASCADE,
+        related_name="honours",
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the honour was awarded to the town itself."),
     )
     title = models.CharField(_("honour title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -56,11 +66,18 @@ class Honour(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["village", "title", "year"], name="honour_unique_per_village_year"
             ),
+            # NULLs are distinct in a unique index: the town's honours need their own.
+            models.UniqueConstraint(
+                fields=["title", "year"],
+                condition=Q(village__isnull=True),
+                name="honour_unique_town_year",
+                violation_error_message=_("The town already has this honour for this year."),
+            ),
             plausible_year_constraint("year", name="honour_year_plausible"),
         ]
 
     def __str__(self):
-        return f"{self.village} · {self.title}（{self.year}）"
+        return f"{self.village or _('Shanwang Town')} · {self.title}（{self.year}）"
 
 
 class CollectiveEnterprise(TimeStampedModel):
@@ -102,7 +119,7 @@ class CollectiveEnterprise(TimeStampedModel):
     class Meta:
         verbose_name = _("collective enterprise")
         verbose_name_plural = _("collective enterprises")
-        ordering = ["village__name", "name"]
+        ordering = ["village__name_sort", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "name"], name="enterprise_unique_name_per_village"
@@ -128,7 +145,7 @@ class CollectiveIncome(TimeStampedModel):
     class Meta:
         verbose_name = _("collective income")
         verbose_name_plural = _("collective incomes")
-        ordering = ["village__name", "-year"]
+        ordering = ["village__name_sort", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="income_unique_per_year"),
             models.CheckConstraint(

@@ -35,7 +35,9 @@ class CollectiveIncomeResource(TownResource):
 
     @staticmethod
     def export_queryset(incomes):
-        return incomes.select_related("village").order_by("village__name", "year")
+        return incomes.select_related("village").order_by(
+            "village__name_sort", "village__name", "year"
+        )
 
 
 INCOME_SHEETS = [SheetSpec("村集体经济收入", CollectiveIncomeResource, key=(VILLAGE, "年度"))]

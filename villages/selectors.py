@@ -5,7 +5,9 @@ from functools import partial
 from django.db.models import F, FloatField, Prefetch, QuerySet, Window
 from django.db.models.functions import Cast, Lag, NullIf
 
-from .models import CollectiveEnterprise, CollectiveIncome, Village
+from shanwang.pinyin import name_pinyin
+
+from .models import CollectiveEnterprise, CollectiveIncome, Honour, SpecialtyProduct, Village
 
 
 def village_list() -> QuerySet[Village]:
@@ -33,5 +35,17 @@ def incomes_with_growth() -> QuerySet[CollectiveIncome]:
             growth=(as_float("amount") - as_float("previous_amount"))
             / NullIf(as_float("previous_amount"), 0.0)
         )
-        .order_by("village__name", "year")
+        .order_by("village__name_sort", "village__name", "year")
     )
+
+
+def town_honours() -> QuerySet[Honour]:
+    """Return the honours of the town itself (no village), newest year first, in the
+    order they were entered (the report's)."""
+    return Honour.objects.filter(village__isnull=True).order_by("-year", "pk")
+
+
+def town_specialty_products() -> list[SpecialtyProduct]:
+    """Return the specialty products tied to no village (淮南麻黄鸡, 李咀西红柿), by pinyin."""
+    products = SpecialtyProduct.objects.filter(village__isnull=True)
+    return sorted(products, key=lambda product: name_pinyin(product.name).sort_key)

@@ -25,6 +25,7 @@ class VillageListView(PortfolioReaderMixin, ListView):
         return super().get_context_data(
             town_collective_income=town_total,
             incomes=selectors.incomes_with_growth(),
+            town_products=selectors.town_specialty_products(),
             income_chart=charts.bar(
                 [row["year"] for row in town_total],
                 [(_("town total"), [row["amount"].value for row in town_total])],

@@ -6,7 +6,20 @@ from django.conf import settings
 from django.db.models import Q
 from icalendar import Alarm, Calendar, Event
 
-from ..models import Milestone, Project, ReminderPolicy
+from ..models import Milestone, NotificationSettings, Project, ReminderPolicy
+
+
+def feed_owner(token: str):
+    """Return the user whose calendar feed the secret ``token`` opens; None when no one
+    has it, or when its user may no longer read the portfolio: deactivated, or left
+    without a role (the rules count a superuser as an administrator)."""
+    preferences = (
+        NotificationSettings.objects.select_related("user").filter(calendar_token=token).first()
+    )
+    if preferences is None:
+        return None
+    user = preferences.user
+    return user if user.is_active and user.has_perm("projects.read_portfolio") else None
 
 
 def feed_for(user, *, on: datetime.date) -> bytes:
@@ -44,7 +57,7 @@ def feed_for(user, *, on: datetime.date) -> bytes:
                 _event(
                     uid=f"report-{project.pk}-{day:%Y%m}@shanwang",
                     day=day,
-                    summary=f"【月报】{project.name}：{day:%Y-%m}月报提交",
+                    summary=f"【月报】{project.name}：{day.year}年{day.month}月月报提交",
                     url=settings.SITE_URL + project.get_absolute_url(),
                 )
             )

@@ -3,8 +3,13 @@ database, and the summary sentences that open it.
 
 Every figure is an SQL aggregate or annotation from querysets.py and selectors.py, so the
 briefing costs the same number of queries at 10 projects as at 10,000. The month is
-measured as of its last day (or today, for the month under way): only reports of months
-up to then count. Stages and lights use each project's stage as it is now.
+measured as of its last day (or today, for the month under way), as the portfolio stood
+then (ProjectQuerySet.as_of): projects created later are left out; stages, lights and the
+pace ranking use each project's stage on that day, from its stage history; a milestone is
+overdue when it was not completed by then; the missing reports are those of the month due
+on that day (selectors.report_month_due) not filed by then. Only reports of months up to
+then count, so a past month's briefing reads the same on any later day; the one thing a
+later day adds is the approval of a report of the month, whose investment then counts.
 """
 
 import datetime
@@ -19,6 +24,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from shanwang import formatting
+from shanwang.formatting import amount_in_sentence
 from shanwang.models import FIRST_YEAR
 from villages import selectors as village_selectors
 from villages.models import CollectiveIncome
@@ -28,10 +35,6 @@ from ..models import Milestone, ProgressReport, Project, TrafficLightThresholds
 from ..querysets import Light
 from ..selectors import ZERO, cents
 
-#: Sums from 1亿元 (10,000 万元) up are written in 亿元 in the sentences, as the work report does.
-YI = Decimal(10000)
-#: The reports whose figures and problems the town has in hand: submitted or approved.
-FILED = ProgressReport.Status.filed()
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -80,7 +83,9 @@ def briefing_url(month: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class StageTotals:
-    """The number of projects of a stage (or of all) and their investment, in 万元."""
+    """The number of projects of a stage (or of all) and their investment, in 万元.
+    ``total_investment`` sums the ``with_total_investment`` projects that record one:
+    fewer than ``count``, it is a partial sum, and the briefing says so."""
 
     label: str
     count: int
@@ -89,6 +94,11 @@ class StageTotals:
     year_completed: Decimal
     cumulative: Decimal
     stage: str | None = None
+    with_total_investment: int = 0
+
+    @property
+    def total_investment_is_partial(self) -> bool:
+        return 0 < self.with_total_investment < self.count
 
 
 @dataclass
@@ -108,6 +118,8 @@ class Briefing:
     red_and_yellow: list[Project]
     milestones_next_month: list[Milestone]
     missing_reports: list[Project]
+    #: The month whose missing reports are listed: the month due on ``as_of``.
+    reports_month: datetime.date
     town_income: list[dict]
     village_incomes: list[CollectiveIncome]
     income_year: int | None
@@ -150,8 +162,8 @@ class Briefing:
             "completed this year comes to %(year_to_date)s, %(this_month)s of it this month."
         ) % {
             "under_construction": self.stage_count(Project.Stage.UNDER_CONSTRUCTION),
-            "year_to_date": money(self.totals.year_completed),
-            "this_month": money(self.month_completed),
+            "year_to_date": amount_in_sentence(self.totals.year_completed),
+            "this_month": amount_in_sentence(self.month_completed),
         }
 
     def _pace_sentence(self) -> str:
@@ -163,11 +175,12 @@ class Briefing:
                 "schedule pace cannot be measured."
             ) % {"year": self.year}
         figures = {
-            "planned": money(pace["planned"]),
-            "completed": money(pace["completed"]),
-            "completed_share": f"{pace['completed_share'] * 100:.1f}",
-            "elapsed_share": f"{pace['elapsed_share'] * 100:.1f}",
-            "points": f"{abs(pace['gap_points']):.1f}",
+            "planned": amount_in_sentence(pace["planned"]),
+            "completed": amount_in_sentence(pace["completed"]),
+            # The sentences write the percent sign themselves.
+            "completed_share": formatting.points(pace["completed_share"] * 100),
+            "elapsed_share": formatting.points(pace["elapsed_share"] * 100),
+            "points": formatting.points(abs(pace["gap_points"])),
         }
         if pace["gap_points"] >= 0:
             sentence = _(
@@ -207,6 +220,8 @@ class Briefing:
         }
 
     def _registered_sentence(self) -> str:
+        if self.registered["reported"] is not None:
+            return reported_registration_sentence(self.registered["reported"])
         count = self.registered["count"]
         if not count:
             return _(
@@ -215,9 +230,25 @@ class Briefing:
             )
         figures = {
             "count": count,
-            "investment": money(self.registered["total_investment"]),
-            "completed": money(self.registered["year_completed"]),
+            "investment": amount_in_sentence(self.registered["total_investment"]),
+            "completed": amount_in_sentence(self.registered["year_completed"]),
+            "known": self.registered["with_total_investment"],
         }
+        if 0 < figures["known"] < count:
+            return (
+                ngettext(
+                    # Translators: 入库纳统项目%(count)d个，其中已填报总投资的%(known)d个项目
+                    # 合计%(investment)s，本年完成投资%(completed)s。
+                    "%(count)d project is statistics-registered; the %(known)d of them that "
+                    "record their total investment come to %(investment)s; %(completed)s of "
+                    "their investment was completed this year.",
+                    "%(count)d projects are statistics-registered; the %(known)d of them that "
+                    "record their total investment come to %(investment)s; %(completed)s of "
+                    "their investment was completed this year.",
+                    count,
+                )
+                % figures
+            )
         if self.registered["total_investment"] is None:
             return ngettext(
                 # Translators: 入库纳统项目%(count)d个，本年完成投资%(completed)s。
@@ -273,7 +304,7 @@ class Briefing:
 
     def _reports_sentence(self) -> str:
         count = len(self.missing_reports)
-        month = date_format(self.month, "YEAR_MONTH_FORMAT")
+        month = date_format(self.reports_month, "YEAR_MONTH_FORMAT")
         if not count:
             return _(
                 # Translators: 在建项目%(month)s月报已全部报送。
@@ -291,7 +322,7 @@ class Briefing:
             return None
         latest = self.town_income[-1]
         growth = latest["growth"]
-        figures = {"year": latest["year"], "amount": money(latest["amount"])}
+        figures = {"year": latest["year"], "amount": amount_in_sentence(latest["amount"])}
         if growth is None:
             return (
                 _(
@@ -300,7 +331,7 @@ class Briefing:
                 )
                 % figures
             )
-        figures["growth"] = f"{abs(growth):.1f}"
+        figures["growth"] = formatting.points(abs(growth))
         if growth >= 0:
             sentence = _(
                 # Translators: %(year)d年全镇村级集体经济收入%(amount)s，同比增长%(growth)s%%。
@@ -316,27 +347,63 @@ class Briefing:
         return sentence % figures
 
 
-def money(amount: Decimal | None) -> str:
-    """Return an amount in 万元 as the sentences write it: in 亿元 from 1亿 up."""
-    amount = amount or ZERO
-    if amount >= YI:
-        return _(
-            # Translators: %(amount)s亿元
-            "%(amount)s hundred million yuan"
-        ) % {"amount": f"{amount / YI:.2f}"}
-    return _(
-        # Translators: %(amount)s万元
-        "%(amount)s ten thousand yuan"
-    ) % {"amount": f"{amount:.2f}"}
+def reported_registration_sentence(reported: dict) -> str:
+    """Return the work report's statistics registration as a sentence, with the
+    document it comes from and how many projects are marked registered one by one
+    (``reported`` as selectors.reported_statistics_registration gives it)."""
+    figures = {
+        "year": reported["year"],
+        "count": reported["count"],
+        "investment": amount_in_sentence(reported["total_investment"]),
+        "recorded": reported["recorded"],
+        "source": reported["document"]
+        or _(
+            # Translators: 镇政府工作报告
+            "the town's work report"
+        ),
+    }
+    if reported["total_investment"] is None:
+        if reported["recorded"]:
+            sentence = _(
+                # Translators: 据%(source)s，%(year)d年全镇入库纳统项目%(count)d个；
+                # 已逐项登记%(recorded)d个。
+                "Statistics-registered projects in %(year)d: %(count)d, according to "
+                "%(source)s; %(recorded)d of them are marked one by one so far."
+            )
+        else:
+            sentence = _(
+                # Translators: 据%(source)s，%(year)d年全镇入库纳统项目%(count)d个；
+                # 尚未逐项登记到项目。
+                "Statistics-registered projects in %(year)d: %(count)d, according to "
+                "%(source)s; the projects are not yet marked one by one."
+            )
+    elif reported["recorded"]:
+        sentence = _(
+            # Translators: 据%(source)s，%(year)d年全镇入库纳统项目%(count)d个，
+            # 项目总投资%(investment)s；已逐项登记%(recorded)d个。
+            "Statistics-registered projects in %(year)d: %(count)d, with a total "
+            "investment of %(investment)s, according to %(source)s; %(recorded)d of them "
+            "are marked one by one so far."
+        )
+    else:
+        sentence = _(
+            # Translators: 据%(source)s，%(year)d年全镇入库纳统项目%(count)d个，
+            # 项目总投资%(investment)s；尚未逐项登记到项目。
+            "Statistics-registered projects in %(year)d: %(count)d, with a total "
+            "investment of %(investment)s, according to %(source)s; the projects are not "
+            "yet marked one by one."
+        )
+    return sentence % figures
 
 
 def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None) -> Briefing:
     """Return the briefing of ``month`` (any day of it) from the database.
 
-    ``as_of`` is the month's last day, or ``today`` while the month is under way. The
-    investment sums count approved reports of months up to ``as_of``; the pace is the
-    portfolio's: Σ completed this year / Σ planned this year over the projects with a plan
-    above zero, against the share of the year elapsed by ``as_of``.
+    ``as_of`` is the month's last day, or ``today`` while the month is under way; the
+    portfolio is taken as it stood at its end (see the module's docstring). The investment
+    sums count approved reports of months up to ``as_of``; the pace is the portfolio's:
+    Σ completed this year / Σ planned this year over the projects with a plan above zero,
+    against the share of the year elapsed by ``as_of``.
     """
     today = today or selectors.today()
     month = month.replace(day=1)
@@ -344,21 +411,25 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
     as_of = min(next_month - datetime.timedelta(days=1), today)
     year = month.year
     thresholds = TrafficLightThresholds.current()
+    reports_month = selectors.report_month_due(as_of)
 
-    invested = Project.objects.with_investment(year=year, through=as_of)
+    portfolio = Project.objects.as_of(as_of)
+    invested = portfolio.with_investment(year=year, through=as_of)
     stages, totals = _stage_totals(invested)
     registered = invested.filter(statistics_registered=True)
-    registered_summary = selectors.statistics_registered_summary() | registered.aggregate(
+    registered_summary = selectors.statistics_registered_summary(on=as_of) | registered.aggregate(
         year_completed=Sum("year_completed_investment"), cumulative=Sum("cumulative_investment")
     )
 
-    lit = Project.objects.with_traffic_light(on=as_of, thresholds=thresholds).select_related(
+    lit = portfolio.with_traffic_light(on=as_of, thresholds=thresholds).select_related(
         "contact_person", "supervising_leader", "responsible_unit"
     )
-    latest_problems = ProgressReport.objects.filter(
-        project=OuterRef("pk"), month__lte=month, status__in=FILED
-    ).exclude(problems="")
-    latest_problems = latest_problems.order_by("-month")
+    latest_problems = (
+        ProgressReport.objects.filed(on=as_of)
+        .filter(project=OuterRef("pk"), month__lte=month)
+        .exclude(problems="")
+        .order_by("-month")
+    )
     town_income = [row for row in selectors.town_collective_income() if row["year"] <= year]
     village_incomes = [row for row in village_selectors.incomes_with_growth() if row.year <= year]
     income_year = max((row.year for row in village_incomes), default=None)
@@ -369,25 +440,32 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         totals=totals,
         month_completed=cents(
             ProgressReport.objects.filter(
-                month=month, status=ProgressReport.Status.APPROVED
+                month=month,
+                status=ProgressReport.Status.APPROVED,
+                project__in=Project.objects.existing_on(as_of),
             ).aggregate(total=Sum("investment_completed"))["total"]
             or ZERO
         ),
         pace=selectors.portfolio_pace(on=as_of),
         registered={
             "count": registered_summary["count"],
-            "total_investment": cents(registered_summary["total_investment"]),
+            "with_total_investment": registered_summary["with_total_investment"],
+            "reported": registered_summary["reported"],
+            "total_investment": registered_summary["total_investment"],
             "year_completed": cents(registered_summary["year_completed"] or ZERO),
             "cumulative": cents(registered_summary["cumulative"] or ZERO),
         },
-        registered_projects=list(registered.order_by("-total_investment", "name")),
-        light_counts={row["light"].value: row["count"] for row in selectors.light_counts(on=as_of)},
-        pace_ranking=list(
-            lit.filter(stage__in=Project.ACTIVE_STAGES, pace_gap_points__isnull=False).order_by(
-                "-pace_gap_points", "name"
-            )
+        registered_projects=_stages_then(registered.order_by("-total_investment", "name")),
+        light_counts={
+            row["light"].value: row["count"]
+            for row in selectors.light_counts(on=as_of, projects=portfolio)
+        },
+        pace_ranking=_stages_then(
+            lit.filter(
+                stage_as_of__in=Project.ACTIVE_STAGES, pace_gap_points__isnull=False
+            ).order_by("-pace_gap_points", "name")
         ),
-        red_and_yellow=list(
+        red_and_yellow=_stages_then(
             lit.filter(light__in=[Light.RED, Light.YELLOW])
             .annotate(
                 problems=Subquery(latest_problems.values("problems")[:1]),
@@ -398,17 +476,20 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         ),
         milestones_next_month=list(
             Milestone.objects.filter(
-                due_date__gte=next_month, due_date__lt=first_of_next_month(next_month)
+                due_date__gte=next_month,
+                due_date__lt=first_of_next_month(next_month),
+                project__in=Project.objects.existing_on(as_of),
             )
             .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
             .select_related("project__contact_person", "project__responsible_unit", "owner")
             .order_by("due_date", "project__name", "pk")
         ),
-        missing_reports=list(
-            selectors.projects_missing_report(month)
+        missing_reports=_stages_then(
+            selectors.projects_missing_report(reports_month, on=as_of)
             .select_related("contact_person", "responsible_unit")
             .order_by("name")
         ),
+        reports_month=reports_month,
         town_income=[_town_income_row(row) for row in town_income],
         village_incomes=[row for row in village_incomes if row.year == income_year],
         income_year=income_year,
@@ -418,13 +499,23 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
     return briefing
 
 
+def _stages_then(projects) -> list[Project]:
+    """Return the rows of an as_of() queryset, each showing its stage as of then: the page,
+    the PDF and the workbook all read ``stage`` (get_stage_display)."""
+    rows = list(projects)
+    for project in rows:
+        project.stage = project.stage_as_of
+    return rows
+
+
 def _stage_totals(invested) -> tuple[list[StageTotals], StageTotals]:
     rows = {
-        row["stage"]: row
+        row["stage_as_of"]: row
         for row in invested.order_by()
-        .values("stage")
+        .values("stage_as_of")
         .annotate(
             count=Count("pk"),
+            with_total_investment=Count("total_investment"),
             total_investment=Sum("total_investment"),
             year_planned=Sum("year_planned_investment"),
             year_completed=Sum("year_completed_investment"),
@@ -439,6 +530,7 @@ def _stage_totals(invested) -> tuple[list[StageTotals], StageTotals]:
                 stage=stage.value,
                 label=stage.label,
                 count=row.get("count", 0),
+                with_total_investment=row.get("with_total_investment", 0),
                 # Unknown when no project of the stage records it; the sums of reports
                 # are zero when there is none.
                 total_investment=cents(row.get("total_investment")),
@@ -451,6 +543,7 @@ def _stage_totals(invested) -> tuple[list[StageTotals], StageTotals]:
     totals = StageTotals(
         label=_("Total"),
         count=sum(row.count for row in stages),
+        with_total_investment=sum(row.with_total_investment for row in stages),
         **{
             name: _sum_of_known(getattr(row, name) for row in stages)
             for name in ("total_investment", "year_planned", "year_completed", "cumulative")

@@ -1,11 +1,21 @@
 """The monthly briefing as an Excel workbook: one sheet per part, written with the
-project's table helper (amounts in 万元 as numbers with two decimals, dates as dates,
-every text cell inert), plus shares in percent and points with one decimal."""
+project's table helper (amounts in 万元 as numbers with thousands separators and two
+decimals, dates as dates, every text cell inert), plus shares in percent and points with
+one decimal: the number formats of shanwang/formatting.py, so that a cell shows what the
+page does while it stays a number."""
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 
+from shanwang.formatting import (
+    XLSX_AMOUNT,
+    XLSX_COUNT,
+    XLSX_DATE,
+    XLSX_MONTH,
+    XLSX_POINTS,
+    XLSX_SHARE,
+)
 from shanwang.people import person_name
 from shanwang.spreadsheets.files import (
     XLSX_TYPE,
@@ -16,18 +26,17 @@ from shanwang.spreadsheets.files import (
     workbook_bytes,
 )
 
+from .. import glossary
+from ..seeding import demo
 from .figures import Briefing
 
 __all__ = ["XLSX_TYPE", "briefing_filename", "briefing_workbook", "workbook_attachment"]
 
-SHARE = "0.0%"
-POINTS = "0.0"
-MONTH = "yyyy-mm"
-
 
 def briefing_filename(briefing: Briefing, extension: str) -> str:
-    """Return the file name of the briefing's workbook or PDF, e.g. 项目调度月报-2024-05.xlsx."""
-    return f"{_('Project briefing')}-{briefing.month:%Y-%m}.{extension}"
+    """Return the file name of the briefing's workbook or PDF, e.g. 项目调度月报-2024-05.xlsx
+    (项目调度月报-2024-05-演示数据.xlsx while demo records exist)."""
+    return demo.marked_file_name(f"{_('Project briefing')}-{briefing.month:%Y-%m}.{extension}")
 
 
 def workbook_attachment(briefing: Briefing) -> tuple[str, bytes, str]:
@@ -47,8 +56,10 @@ def briefing_workbook(briefing: Briefing) -> bytes:
         _milestone_sheet,
         _missing_sheet,
         _income_sheet,
+        _glossary_sheet,
     ):
         write(workbook, briefing)
+    demo.mark_workbook(workbook)
     return workbook_bytes(workbook)
 
 
@@ -69,34 +80,53 @@ def _bold_last_row(sheet, columns: int) -> None:
         sheet.cell(row=sheet.max_row, column=column).font = Font(bold=True)
 
 
+def _total_investment_label(totals) -> str:
+    """The label of a sum of total investments: a partial sum says what it sums."""
+    if totals.total_investment_is_partial:
+        return _(
+            # Translators: 已填报总投资的%(count)d个项目总投资合计（万元）
+            "Total investment of the %(count)d projects that record it (10k yuan)"
+        ) % {"count": totals.with_total_investment}
+    return _("Total investment (10k yuan)")
+
+
 def _summary_sheet(workbook, briefing: Briefing) -> None:
     pace = briefing.pace
     figures = [
-        (_("Projects followed"), briefing.totals.count, "0"),
-        (_("Projects under construction"), briefing.stage_count("under_construction"), "0"),
-        (_("Total investment (10k yuan)"), briefing.totals.total_investment, "0.00"),
-        (_("Planned investment this year (10k yuan)"), pace["planned"], "0.00"),
-        (_("Completed this year, projects with a plan (10k yuan)"), pace["completed"], "0.00"),
-        (_("Completed this year, all projects (10k yuan)"), briefing.totals.year_completed, "0.00"),
-        (_("Completed this month (10k yuan)"), briefing.month_completed, "0.00"),
-        (_("Completed since the start (10k yuan)"), briefing.totals.cumulative, "0.00"),
-        (_("Share of the plan completed"), pace["completed_share"], SHARE),
-        (_("Schedule pace (share of the year elapsed)"), pace["elapsed_share"], SHARE),
-        (_("Ahead (+) or behind (−) schedule pace, points"), pace["gap_points"], POINTS),
-        (_("Statistics-registered projects"), briefing.registered["count"], "0"),
-        (_("Red lights"), briefing.light_counts.get("red", 0), "0"),
-        (_("Yellow lights"), briefing.light_counts.get("yellow", 0), "0"),
-        (_("Green lights"), briefing.light_counts.get("green", 0), "0"),
-        (_("Milestones due next month"), len(briefing.milestones_next_month), "0"),
-        (_("Reports not filed this month"), len(briefing.missing_reports), "0"),
+        (_("Projects followed"), briefing.totals.count, XLSX_COUNT),
+        (_("Projects under construction"), briefing.stage_count("under_construction"), XLSX_COUNT),
+        (_total_investment_label(briefing.totals), briefing.totals.total_investment, XLSX_AMOUNT),
+        (_("Planned investment this year (10k yuan)"), pace["planned"], XLSX_AMOUNT),
+        (_("Completed this year, projects with a plan (10k yuan)"), pace["completed"], XLSX_AMOUNT),
+        (
+            _("Completed this year, all projects (10k yuan)"),
+            briefing.totals.year_completed,
+            XLSX_AMOUNT,
+        ),
+        (_("Completed this month (10k yuan)"), briefing.month_completed, XLSX_AMOUNT),
+        (_("Completed since the start (10k yuan)"), briefing.totals.cumulative, XLSX_AMOUNT),
+        (_("Share of the plan completed"), pace["completed_share"], XLSX_SHARE),
+        (_("Schedule pace (share of the year elapsed)"), pace["elapsed_share"], XLSX_SHARE),
+        (_("Ahead (+) or behind (−) schedule pace, points"), pace["gap_points"], XLSX_POINTS),
+        (_("Statistics-registered projects"), briefing.registered["count"], XLSX_COUNT),
+        *_reported_registration(briefing.registered["reported"]),
+        (_("Red lights"), briefing.light_counts.get("red", 0), XLSX_COUNT),
+        (_("Yellow lights"), briefing.light_counts.get("yellow", 0), XLSX_COUNT),
+        (_("Green lights"), briefing.light_counts.get("green", 0), XLSX_COUNT),
+        (_("Milestones due next month"), len(briefing.milestones_next_month), XLSX_COUNT),
+        (_("Reports not filed this month"), len(briefing.missing_reports), XLSX_COUNT),
     ]
     sheet = add_table(
         workbook,
         _sheet_title(_("Summary")),
-        [Column(_("figure"), width=90), Column(_("value"), kind="number", width=18)],
-        [(label, value) for label, value, _format in figures],
+        [
+            Column(_("figure"), width=90),
+            Column(_("value"), kind="number", width=18),
+            Column(_("source"), width=60),
+        ],
+        [(label, value, *source) for label, value, _format, *source in figures],
     )
-    for row, (_label, value, number_format) in enumerate(figures, start=2):
+    for row, (_label, value, number_format, *_source) in enumerate(figures, start=2):
         if value is not None:
             sheet.cell(row=row, column=2).number_format = number_format
     # Title, date and the summary sentences above the figures.
@@ -107,11 +137,50 @@ def _summary_sheet(workbook, briefing: Briefing) -> None:
     }
     sheet.cell(row=1, column=1, value=inert(title)).font = Font(bold=True, size=14)
     sheet.cell(row=2, column=1, value=inert(_("Figures as of")))
-    sheet.cell(row=2, column=2, value=briefing.as_of).number_format = "yyyy-mm-dd"
+    sheet.cell(row=2, column=2, value=briefing.as_of).number_format = XLSX_DATE
     for row, sentence in enumerate(sentences, start=3):
         cell = sheet.cell(row=row, column=1, value=inert(sentence))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = None
+
+
+def _reported_registration(reported: dict | None) -> list[tuple]:
+    """The work report's statistics registration, as rows of the summary with their
+    source, while the projects marked registered do not explain it."""
+    if reported is None:
+        return []
+    figures = {"year": reported["year"]}
+    return [
+        (
+            _(
+                # Translators: %(year)d年入库纳统项目（工作报告）
+                "Statistics-registered projects in %(year)d (work report)"
+            )
+            % figures,
+            reported["count"],
+            XLSX_COUNT,
+            reported["source"],
+        ),
+        (
+            _(
+                # Translators: %(year)d年入库纳统项目总投资（工作报告，万元）
+                "Total investment of the projects statistics-registered in %(year)d "
+                "(work report, 10k yuan)"
+            )
+            % figures,
+            reported["total_investment"],
+            XLSX_AMOUNT,
+            reported["source"],
+        ),
+        (
+            _(
+                # Translators: 其中已逐项登记的项目
+                "Of them, marked registered one by one"
+            ),
+            reported["recorded"],
+            XLSX_COUNT,
+        ),
+    ]
 
 
 def _stage_sheet(workbook, briefing: Briefing) -> None:
@@ -122,6 +191,8 @@ def _stage_sheet(workbook, briefing: Briefing) -> None:
         Column(_("planned this year (10k yuan)"), kind="amount", width=18),
         Column(_("completed this year (10k yuan)"), kind="amount", width=18),
         Column(_("completed since the start (10k yuan)"), kind="amount", width=20),
+        # The total investment of a stage sums only the projects that record one.
+        Column(_("projects that record their total investment"), kind="number", width=16),
     ]
     rows = [
         (
@@ -131,6 +202,7 @@ def _stage_sheet(workbook, briefing: Briefing) -> None:
             row.year_planned,
             row.year_completed,
             row.cumulative,
+            row.with_total_investment,
         )
         for row in [*briefing.stages, briefing.totals]
     ]
@@ -159,9 +231,16 @@ def _registered_sheet(workbook, briefing: Briefing) -> None:
         for project in briefing.registered_projects
     ]
     registered = briefing.registered
+    known = registered["with_total_investment"]
     rows.append(
         (
-            _("Total"),
+            _(
+                # Translators: 合计（总投资为已填报总投资的%(count)d个项目合计）
+                "Total (total investment of the %(count)d projects that record it)"
+            )
+            % {"count": known}
+            if 0 < known < registered["count"]
+            else _("Total"),
             None,
             None,
             registered["total_investment"],
@@ -202,7 +281,7 @@ def _ranking_sheet(workbook, briefing: Briefing) -> None:
         for project in briefing.pace_ranking
     ]
     sheet = add_table(workbook, _sheet_title(_("Pace ranking")), columns, rows)
-    _format_columns(sheet, {7: SHARE, 8: SHARE, 9: POINTS}, len(rows))
+    _format_columns(sheet, {7: XLSX_SHARE, 8: XLSX_SHARE, 9: XLSX_POINTS}, len(rows))
 
 
 def _attention_sheet(workbook, briefing: Briefing) -> None:
@@ -230,7 +309,7 @@ def _attention_sheet(workbook, briefing: Briefing) -> None:
         for project in briefing.red_and_yellow
     ]
     sheet = add_table(workbook, _sheet_title(_("Red and yellow")), columns, rows)
-    _format_columns(sheet, {5: MONTH}, len(rows))
+    _format_columns(sheet, {5: XLSX_MONTH}, len(rows))
     for row in range(2, len(rows) + 2):
         for column in (3, 4):
             sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
@@ -293,4 +372,11 @@ def _income_sheet(workbook, briefing: Briefing) -> None:
         for income in briefing.village_incomes
     ]
     sheet = add_table(workbook, _sheet_title(_("Collective income")), columns, [*town, *villages])
-    _format_columns(sheet, {4: SHARE}, len(town) + len(villages))
+    _format_columns(sheet, {4: XLSX_SHARE}, len(town) + len(villages))
+
+
+def _glossary_sheet(workbook, briefing: Briefing) -> None:
+    """名词解释: the words of the pace figures, as on the page."""
+    columns = [Column(_("term"), width=20), Column(_("meaning"), width=100)]
+    rows = [[str(term.word), str(term.definition)] for term in glossary.TERMS]
+    add_table(workbook, _sheet_title(_("Terms explained")), columns, rows)

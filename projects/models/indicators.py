@@ -1,4 +1,4 @@
-"""The town-level indicators of the work report (主要经济指标)."""
+"""The town-level indicators of the work report (主要指标), in the report's groups."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,16 +8,31 @@ from shanwang.models import TimeStampedModel, plausible_year_constraint
 
 
 class Indicator(TimeStampedModel):
-    """A town-level economic or social indicator from the work report (主要经济指标)."""
+    """A town-level economic or social indicator from the work report (主要指标)."""
 
     class Kind(models.TextChoices):
         ABSOLUTE = "absolute", _("absolute value")
         GROWTH = "growth", _("year-on-year growth (%)")
+        RANK = "rank", _("ranking")
+
+    class Group(models.TextChoices):
+        """The report's chapters, in its order: the groups of the 主要指标 page."""
+
+        ECONOMY = "economy", _("economy")
+        RURAL_REVITALIZATION = "rural_revitalization", _("rural revitalization")
+        URBAN_RURAL = "urban_rural", _("urban and rural development")
+        LIVELIHOOD = "livelihood", _("people's livelihood")
+        SAFETY = "safety", _("work safety")
+        GOVERNANCE = "governance", _("social governance")
+        GOVERNMENT = "government", _("government affairs")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     unit = models.CharField(_("unit"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    group = models.CharField(
+        _("group"), max_length=30, choices=Group.choices, default=Group.ECONOMY
+    )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     history = HistoricalRecords(verbose_name=_("historical indicator"))
 
@@ -49,6 +64,15 @@ class IndicatorValue(TimeStampedModel):
     value_kind = models.CharField(_("actual or target"), max_length=10, choices=ValueKind.choices)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
     bound = models.CharField(_("bound"), max_length=10, choices=Bound.choices, default=Bound.EXACT)
+    statement = models.CharField(
+        _("wording"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The report's words for a figure that is not a plain number, such as a ranking "
+            "(全区第一); shown instead of the number, which keeps the rank (1)."
+        ),
+    )
     source_note = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords(verbose_name=_("historical indicator value"))
 

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shanwang import formatting
 from shanwang.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -18,13 +20,34 @@ from shanwang.models import (
     TimeStampedModel,
     plausible_year_constraint,
 )
+from shanwang.pinyin import PINYIN_FIELDS, PinyinNamedModel
 
 from ..querysets import Light, LightReason, ProjectQuerySet
 
 ZERO = Decimal("0")
+#: How far before a project's planned start a milestone may fall due (approvals come first).
+MILESTONE_LEAD = datetime.timedelta(days=366)
+#: Without a planned start: how far in the past a new milestone may fall due (backfilled
+#: history, not a mistyped year such as 2020 for 2026).
+MILESTONE_LOOKBACK = datetime.timedelta(days=5 * 365 + 1)
 
 
-class ResponsibleUnit(TimeStampedModel):
+def dates_not_after_today(instance, *names: str) -> dict[str, ValidationError]:
+    """The errors of the date fields ``names`` of ``instance`` that lie in the future:
+    what has actually happened cannot have happened after today."""
+    today = timezone.localdate()
+    return {
+        name: ValidationError(
+            _("The %(field)s cannot be later than today (%(today)s)."),
+            params={"field": instance._meta.get_field(name).verbose_name, "today": today},
+            code="future",
+        )
+        for name in names
+        if getattr(instance, name) is not None and getattr(instance, name) > today
+    }
+
+
+class ResponsibleUnit(PinyinNamedModel, TimeStampedModel):
     """A town department or village committee that answers for projects (责任单位)."""
 
     class Kind(models.TextChoices):
@@ -47,12 +70,14 @@ class ResponsibleUnit(TimeStampedModel):
         related_name="responsible_units",
         verbose_name=_("members"),
     )
-    history = HistoricalRecords(verbose_name=_("historical responsible unit"))
+    history = HistoricalRecords(
+        verbose_name=_("historical responsible unit"), excluded_fields=list(PINYIN_FIELDS)
+    )
 
     class Meta:
         verbose_name = _("responsible unit")
         verbose_name_plural = _("responsible units")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name_sort", "name"]
 
     def __str__(self):
         return self.name
@@ -74,7 +99,7 @@ class FundingSource(TimeStampedModel):
         return self.name
 
 
-class Project(TimeStampedModel):
+class Project(PinyinNamedModel, TimeStampedModel):
     """A public or industrial investment project tracked by the town (项目)."""
 
     class Category(models.TextChoices):
@@ -164,14 +189,18 @@ class Project(TimeStampedModel):
         blank=True,
         help_text=_("Which document this record came from."),
     )
-    history = HistoricalRecords(verbose_name=_("historical project"), m2m_fields=[villages])
+    history = HistoricalRecords(
+        verbose_name=_("historical project"),
+        m2m_fields=[villages],
+        excluded_fields=list(PINYIN_FIELDS),
+    )
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        ordering = ["name"]
+        ordering = ["name_sort", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_investment__isnull=True) | Q(total_investment__gte=ZERO),
@@ -214,16 +243,24 @@ class Project(TimeStampedModel):
                 ),
             ),
         ]
-        # The list's filters and sorts (the name has its unique index): a filtered page
-        # reads its rows in name order and stops after one page.
+        # The list's filters and sorts: a page, filtered or not, reads its rows in pinyin
+        # order and stops after one page.
         indexes = [
-            models.Index(fields=["category", "name"], name="project_category_name_idx"),
-            models.Index(fields=["stage", "name"], name="project_stage_name_idx"),
+            models.Index(fields=["name_sort", "name"], name="project_name_sort_idx"),
+            models.Index(
+                fields=["category", "name_sort", "name"], name="project_category_sort_idx"
+            ),
+            models.Index(fields=["stage", "name_sort", "name"], name="project_stage_sort_idx"),
             models.Index(fields=["total_investment"], name="project_total_investment_idx"),
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if errors := dates_not_after_today(self, "actual_start", "actual_completion"):
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.pk])
@@ -238,23 +275,26 @@ class Project(TimeStampedModel):
         """Return, in words, why the project has its traffic light."""
         reason = LightReason(self.light_reason)
         if reason in (LightReason.FAR_BEHIND, LightReason.BEHIND, LightReason.ON_PACE):
+            # Percentages and points with one decimal, as every page writes them.
             figures = {
-                "points": abs(self.pace_gap_points),
-                "elapsed": self.pace_elapsed_share * 100,
-                "completed": self.pace_completed_share * 100,
+                "points": formatting.points(abs(self.pace_gap_points)),
+                "elapsed": formatting.percent(self.pace_elapsed_share),
+                "completed": formatting.percent(self.pace_completed_share),
             }
             if reason == LightReason.ON_PACE:
                 return (
                     _(
-                        "On pace: %(completed).0f%% done against "
-                        "%(elapsed).0f%% of the time elapsed."
+                        # Translators: 达到序时进度：完成比例%(completed)s，序时进度%(elapsed)s。
+                        "On pace: %(completed)s done against %(elapsed)s of the time elapsed."
                     )
                     % figures
                 )
             return (
                 _(
-                    "%(points).1f percentage points behind schedule pace: %(completed).0f%% done "
-                    "against %(elapsed).0f%% of the time elapsed."
+                    # Translators: 滞后序时进度%(points)s个百分点：完成比例%(completed)s，
+                    # 序时进度%(elapsed)s。
+                    "%(points)s percentage points behind schedule pace: %(completed)s done "
+                    "against %(elapsed)s of the time elapsed."
                 )
                 % figures
             )
@@ -396,6 +436,42 @@ class Milestone(TimeStampedModel):
 
     def __str__(self):
         return f"{self.project} · {self.title}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        milestone = super().from_db(db, field_names, values)
+        milestone._stored_due_date = milestone.__dict__.get("due_date")
+        return milestone
+
+    def clean(self):
+        super().clean()
+        errors = dates_not_after_today(self, "completed_on")
+        changed = self.due_date != getattr(self, "_stored_due_date", None)
+        # Without its project (a form checked before the service sets it) the bound is
+        # unknown: the service's full_clean applies it.
+        if (
+            self.project_id
+            and self.due_date
+            and changed
+            and self.due_date < self.earliest_due_date()
+        ):
+            errors["due_date"] = ValidationError(
+                _(
+                    "The due date %(due)s is more than a year before the project's planned "
+                    "start (or, without one, more than five years ago): check the year."
+                ),
+                params={"due": self.due_date},
+                code="implausible",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def earliest_due_date(self) -> datetime.date:
+        """The earliest plausible due date of a new or moved milestone: a year before the
+        project's planned start, or five years before today when it has none."""
+        if self.project.planned_start is not None:
+            return self.project.planned_start - MILESTONE_LEAD
+        return timezone.localdate() - MILESTONE_LOOKBACK
 
     def is_overdue_on(self, on: datetime.date) -> bool:
         """Return whether the milestone is still open after its due date, as of ``on``.

@@ -4,16 +4,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shanwang.formatting import amount, percent_of_hundred
 from shanwang.models import BoundedTextField, TimeStampedModel
+from shanwang.photos import reencode_photo
 from shanwang.validators import PhotoValidator
 
 from ..choices import ReportStatus
 from ..querysets import ReportQuerySet
-from .portfolio import ZERO, Project
+from .portfolio import ZERO, AnnualPlan, Project
 
 
 class ProgressReport(TimeStampedModel):
@@ -36,6 +39,16 @@ class ProgressReport(TimeStampedModel):
     )
     narrative = BoundedTextField(_("progress narrative"), max_length=5000, blank=True)
     problems = BoundedTextField(_("problems"), max_length=5000, blank=True)
+    deviation_explanation = BoundedTextField(
+        _("explanation of the figures"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Needed before submitting when the physical progress falls below the last "
+            "approved report or the month's investment exceeds what remains of the "
+            "annual plan."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -110,6 +123,64 @@ class ProgressReport(TimeStampedModel):
     def __str__(self):
         return f"{self.project} {self.month:%Y-%m}"
 
+    def deviations(self) -> list[str]:
+        """What in the report's figures needs explaining before it is submitted (and what
+        the reviewer is warned of): physical progress below the last approved report, or
+        the month's investment beyond what remains of the year's plan. Two queries."""
+        if self.project_id is None or self.month is None:
+            return []
+        found = []
+        approved = ProgressReport.objects.filter(
+            project_id=self.project_id, status=ReportStatus.APPROVED
+        ).exclude(pk=self.pk)
+        last = approved.filter(month__lt=self.month).order_by("-month").first()
+        if (
+            last is not None
+            and self.physical_progress is not None
+            and self.physical_progress < last.physical_progress
+        ):
+            found.append(
+                _(
+                    "The physical progress %(now)s is below the %(before)s of the last "
+                    "approved report (%(month)s)."
+                )
+                % {
+                    "now": percent_of_hundred(self.physical_progress),
+                    "before": percent_of_hundred(last.physical_progress),
+                    "month": date_format(last.month, "YEAR_MONTH_FORMAT"),
+                }
+            )
+        plan = (
+            AnnualPlan.objects.filter(project_id=self.project_id, year=self.month.year)
+            .annotate(
+                approved=Sum(
+                    "project__progress_reports__investment_completed",
+                    filter=Q(
+                        project__progress_reports__status=ReportStatus.APPROVED,
+                        project__progress_reports__month__year=self.month.year,
+                    )
+                    & ~Q(project__progress_reports__pk=self.pk),
+                )
+            )
+            .first()
+        )
+        if plan is not None and plan.planned_investment is not None and self.investment_completed:
+            # str(): SQLite sums decimals as floats.
+            remaining = max(plan.planned_investment - Decimal(str(plan.approved or 0)), ZERO)
+            if self.investment_completed > remaining:
+                found.append(
+                    _(
+                        "The month's investment of %(amount)s exceeds what remains of the "
+                        "%(year)s annual plan (%(remaining)s)."
+                    )
+                    % {
+                        "amount": amount(self.investment_completed),
+                        "year": self.month.year,
+                        "remaining": amount(remaining),
+                    }
+                )
+        return found
+
 
 class ReportPhoto(TimeStampedModel):
     """A site photo attached to a progress report."""
@@ -140,3 +211,11 @@ class ReportPhoto(TimeStampedModel):
 
     def __str__(self):
         return self.caption or self.image.name
+
+    def save(self, *args, **kwargs):
+        # Every path that stores a new photo (the report form, the admin and its inline)
+        # stores the picture alone, named by its format: no GPS position or other EXIF, no
+        # bytes after the image, no extension the user chose (shanwang/photos.py).
+        if self.image and not self.image._committed:
+            self.image = reencode_photo(self.image)
+        super().save(*args, **kwargs)

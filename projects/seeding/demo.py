@@ -3,6 +3,12 @@
 Everything made here is marked: users are named ``demo-…`` and belong to the demo unit,
 plans, milestones and reports carry ``is_demo``. The figures are made up for trying the
 app out and are never the town's; ``remove()`` takes exactly these records away.
+
+While any of them exists (``present()``, one query), the figures include them, so every
+page, the briefing (page, workbook, PDF), the exports and the emails say so with
+``NOTICE`` (docs/data-from-the-work-report.md, "Demo data"): through the context
+processor and the ``demo_data`` template tag on pages and in emails, ``mark_workbook``
+in workbooks and ``marked_file_name`` on every download.
 """
 
 import datetime
@@ -15,6 +21,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from shanwang.spreadsheets.files import add_notice_sheet
 
 from ..models import (
     AnnualPlan,
@@ -38,9 +48,59 @@ DEMO_USERS = [
 ]
 MILESTONE_STEPS = ["完成施工招标", "主体工程开工", "主体工程完工", "竣工验收"]
 
+#: What every page, briefing, export and email says while demo records exist.
+NOTICE = gettext_lazy(
+    "The figures include demo records (marked 【演示】), made up for trying the app out; "
+    "they are not the town's."
+)
+#: The marker's short form: its heading, a workbook's first sheet, a download's file name.
+LABEL = gettext_lazy("Demo data")
+#: The marker sheet's titles in either language: an import skips the sheet.
+SHEET_TITLES = ("演示数据", "Demo data")
+
 
 def demo_users():
     return get_user_model().objects.filter(username__startswith="demo-")
+
+
+def present() -> bool:
+    """Return whether any demo record or account exists (one query)."""
+    marked = [
+        model.objects.filter(is_demo=True).values("pk")
+        for model in (ProgressReport, Milestone, AnnualPlan)
+    ]
+    return (
+        demo_users()
+        .values("pk")
+        .union(
+            *marked,
+            ResponsibleUnit.objects.filter(name=DEMO_UNIT).values("pk"),
+            all=True,
+        )
+        .exists()
+    )
+
+
+def mark_workbook(workbook) -> None:
+    """Put the demo notice first in ``workbook`` while demo records exist."""
+    if present():
+        add_notice_sheet(workbook, str(LABEL), [notice_line()])
+
+
+def notice_line() -> str:
+    """Return the marker as one line of plain text: 【演示数据】数字中包含演示记录…"""
+    return f"【{LABEL}】{NOTICE}"
+
+
+def marked_file_name(file_name: str) -> str:
+    """Return a download's file name, with the demo marker while demo records exist:
+    项目台账.xlsx → 项目台账-演示数据.xlsx."""
+    if not present():
+        return file_name
+    stem, dot, extension = file_name.rpartition(".")
+    if not dot:
+        stem, extension = file_name, ""
+    return f"{stem}-{LABEL}{dot}{extension}"
 
 
 @transaction.atomic
@@ -74,6 +134,11 @@ def seed(*, today: datetime.date) -> Counter:
     unit.members.add(users["demo-staff"], users["demo-staff2"])
 
     active = Project.objects.filter(stage__in=Project.ACTIVE_STAGES).order_by("name")
+    # The demo reports start in January: a project recorded later would be left out of
+    # the briefings of the months it has demo reports for (they count the projects that
+    # existed by the month's end), so it is dated back to the demo data's first day.
+    period_start = timezone.make_aware(datetime.datetime(today.year, 1, 1))
+    active.filter(created_at__gt=period_start).update(created_at=period_start)
     for index, project in enumerate(active):
         contact = users["demo-staff"] if index % 2 == 0 else users["demo-staff2"]
         if project.contact_person_id is None:

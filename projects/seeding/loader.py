@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from villages.models import CollectiveEnterprise, Honour, SpecialtyProduct, Village
 
@@ -46,6 +47,12 @@ def load_report_data() -> Counter:
             {"village": villages[village], "title": title, "year": year},
             {"awarded_by": awarded_by, "source_note": report.SOURCE},
         )
+    for title, year, awarded_by, words in report.TOWN_HONOURS:
+        ensure(
+            Honour,
+            {"village": None, "title": title, "year": year},
+            {"awarded_by": awarded_by, "source_note": f"{report.SOURCE}：{words}"},
+        )
     for enterprise in report.ENTERPRISES:
         ensure(
             CollectiveEnterprise,
@@ -73,17 +80,22 @@ def load_report_data() -> Counter:
         code: ensure(
             Indicator,
             {"code": code},
-            {"name": name, "unit": unit, "kind": kind, "display_order": order},
+            {"name": name, "unit": unit, "kind": kind, "display_order": order, "group": group},
         )
-        for code, name, unit, kind, order in report.INDICATORS
+        for code, name, unit, kind, order, group in report.INDICATORS
     }
-    for code, year, value_kind, value, bound, words in report.INDICATOR_VALUES:
+    values = [(*value, "") for value in report.INDICATOR_VALUES] + [
+        (code, 2023, IndicatorValue.ValueKind.ACTUAL, value, bound, words, statement)
+        for code, value, bound, words, statement in report.FIGURES_2023
+    ]
+    for code, year, value_kind, value, bound, words, statement in values:
         ensure(
             IndicatorValue,
             {"indicator": indicators[code], "year": year, "value_kind": value_kind},
             {
                 "value": Decimal(value),
                 "bound": bound,
+                "statement": statement,
                 "source_note": f"{report.SOURCE}：{words}",
             },
         )
@@ -113,6 +125,12 @@ def _ensure_project(record, villages, sources, ensure, created):
     created["project"] += was_created
     if not was_created:
         return
+    # The record states the project as of the report's date: it exists from then on.
+    Project.objects.filter(pk=project.pk).update(
+        created_at=timezone.make_aware(
+            datetime.datetime.combine(report.REPORT_DATE, datetime.time())
+        )
+    )
     project.villages.set([villages[name] for name in record.get("villages", [])])
     for source in record.get("funding", []):
         ensure(Funding, {"project": project, "source": sources[source]})

@@ -6,7 +6,12 @@ field stays empty. Stages are the report's state as of its date, January 2024: t
 wording that justifies each is kept in the record's description.
 """
 
+import datetime
+
 SOURCE = "2024年山王镇政府工作报告（2024-01-29）"
+#: The day the report states the projects' state: their records exist from then on, so
+#: a briefing of any month since counts them (a briefing leaves out later projects).
+REPORT_DATE = datetime.date(2024, 1, 29)
 
 FUNDING_SOURCES = [
     ("乡村振兴衔接资金", "Rural revitalization bridging funds."),
@@ -128,32 +133,220 @@ SPECIALTY_PRODUCTS = [
     ("闪冲大白桃", "闪冲村", "闪冲"),
 ]
 
-# Indicators: code, name, unit, kind, order.
-INDICATORS = [
-    ("fiscal_revenue", "财政收入", "万元", "absolute", 10),
-    ("fixed_asset_investment", "固定资产投资", "万元", "absolute", 20),
-    ("industrial_investment", "工业投资", "万元", "absolute", 30),
-    ("above_scale_output", "规上企业总产值", "万元", "absolute", 40),
-    ("above_scale_value_added_growth", "规上工业增加值增速", "%", "growth", 45),
-    ("new_above_scale_enterprises", "新增规上工业企业", "家", "absolute", 47),
-    ("rural_disposable_income", "农村居民人均可支配收入", "元", "absolute", 50),
-    ("rural_disposable_income_growth", "农村居民人均可支配收入增速", "%", "growth", 55),
-    ("statistics_registered_projects", "入库纳统项目", "个", "absolute", 60),
-    ("statistics_registered_investment", "入库纳统项目总投资", "万元", "absolute", 65),
-    ("village_collective_income", "村级集体经济收入（全镇合计）", "万元", "absolute", 70),
-    ("village_collective_income_growth", "村级集体经济收入增速", "%", "growth", 75),
-    ("farmland_added", "新增（补充）耕地", "亩", "absolute", 80),
-    ("dry_to_paddy", "“旱改水”土地整治", "亩", "absolute", 85),
-    ("grain_area", "粮食播种面积", "亩", "absolute", 90),
-    ("grain_output", "粮食产量", "吨", "absolute", 95),
-    ("full_custody_farmland", "农业生产大托管面积", "亩", "absolute", 100),
-    ("afforestation", "人工造林面积", "亩", "absolute", 105),
-    ("rural_road_maintenance", "农村公路养护", "公里", "absolute", 110),
-    ("elderly_home_adaptations", "老年人家庭适老化改造", "户", "absolute", 115),
-    ("urban_unemployment_rate", "城镇登记失业率", "%", "absolute", 120),
+# The town's own honours (Honour without a village). The year is the year under review
+# that lists them (2023); the title keeps the award's own period (2022年度…).
+_GOVERNANCE_HONOURS = (
+    "荣获2016—2020年全市依法治理创建活动先进单位、2022年全市信访工作“三无乡镇（街道）”、"
+    "2022年度全区信访工作先进单位、2022年度全区平安建设先进镇称号"
+)
+TOWN_HONOURS = [
+    # (title, year, awarded by, the report's words)
+    (
+        "第十届淮南市文明乡镇",
+        2023,
+        "淮南市",
+        "2023年山王镇荣获“第十届淮南市文明乡镇”称号",
+    ),
+    (
+        "第三届淮南市新时代文明实践志愿服务项目大赛一等奖（“老娘舅”志愿服务项目）",
+        2023,
+        "淮南市",
+        "山王镇“老娘舅”志愿服务项目荣获第三届淮南市新时代文明实践志愿服务项目大赛一等奖",
+    ),
+    (
+        "2022年度八公山区统计工作先进单位",
+        2023,
+        "八公山区",
+        "荣获2022年度八公山区统计工作先进单位、安徽省第七次全国人口普查先进集体称号",
+    ),
+    (
+        "安徽省第七次全国人口普查先进集体",
+        2023,
+        "安徽省",
+        "荣获2022年度八公山区统计工作先进单位、安徽省第七次全国人口普查先进集体称号",
+    ),
+    (
+        "2016—2020年全市依法治理创建活动先进单位",
+        2023,
+        "淮南市",
+        _GOVERNANCE_HONOURS,
+    ),
+    (
+        "2022年全市信访工作“三无乡镇（街道）”",
+        2023,
+        "淮南市",
+        _GOVERNANCE_HONOURS,
+    ),
+    (
+        "2022年度全区信访工作先进单位",
+        2023,
+        "八公山区",
+        _GOVERNANCE_HONOURS,
+    ),
+    (
+        "2022年度全区平安建设先进镇",
+        2023,
+        "八公山区",
+        _GOVERNANCE_HONOURS,
+    ),
 ]
 
-# Indicator values: code, year, actual/target, value, bound, the report's words.
+# Indicators: code, name, unit, kind, order, group (the report's chapter).
+INDICATORS = [
+    # 经济: （一）经济运行, and the 2024 targets of the economy.
+    ("fiscal_revenue", "财政收入", "万元", "absolute", 10, "economy"),
+    ("fixed_asset_investment", "固定资产投资", "万元", "absolute", 20, "economy"),
+    ("industrial_investment", "工业投资", "万元", "absolute", 30, "economy"),
+    ("above_scale_output", "规上企业总产值", "万元", "absolute", 40, "economy"),
+    ("above_scale_value_added_growth", "规上工业增加值增速", "%", "growth", 45, "economy"),
+    ("new_above_scale_enterprises", "新增规上工业企业", "家", "absolute", 47, "economy"),
+    ("rural_disposable_income", "农村居民人均可支配收入", "元", "absolute", 50, "economy"),
+    ("rural_disposable_income_growth", "农村居民人均可支配收入增速", "%", "growth", 55, "economy"),
+    ("statistics_registered_projects", "入库纳统项目", "个", "absolute", 60, "economy"),
+    ("statistics_registered_investment", "入库纳统项目总投资", "万元", "absolute", 65, "economy"),
+    (
+        "fixed_asset_investment_pace_rank",
+        "固定资产投资序时进度全区排名",
+        "名次",
+        "rank",
+        66,
+        "economy",
+    ),
+    (
+        "industrial_investment_target_multiple",
+        "工业投资、技改投资完成年度任务目标的倍数",
+        "倍",
+        "absolute",
+        67,
+        "economy",
+    ),
+    # 乡村振兴: （二）集体经济, 耕地保护和粮食安全, 防致贫, 人居环境.
+    (
+        "village_collective_income",
+        "村级集体经济收入（全镇合计）",
+        "万元",
+        "absolute",
+        70,
+        "rural_revitalization",
+    ),
+    (
+        "village_collective_income_growth",
+        "村级集体经济收入增速",
+        "%",
+        "growth",
+        75,
+        "rural_revitalization",
+    ),
+    ("farmland_added", "新增（补充）耕地", "亩", "absolute", 80, "rural_revitalization"),
+    ("dry_to_paddy", "“旱改水”土地整治", "亩", "absolute", 85, "rural_revitalization"),
+    ("grain_area", "粮食播种面积", "亩", "absolute", 90, "rural_revitalization"),
+    ("grain_output", "粮食产量", "吨", "absolute", 95, "rural_revitalization"),
+    ("full_custody_farmland", "农业生产大托管面积", "亩", "absolute", 100, "rural_revitalization"),
+    (
+        "poverty_screening_households",
+        "防致贫排查户数",
+        "户",
+        "absolute",
+        101,
+        "rural_revitalization",
+    ),
+    ("poverty_screening_people", "防致贫排查人数", "人", "absolute", 102, "rural_revitalization"),
+    ("new_monitored_households", "新增监测对象户数", "户", "absolute", 103, "rural_revitalization"),
+    ("new_monitored_people", "新增监测对象人数", "人", "absolute", 104, "rural_revitalization"),
+    (
+        "assisted_monitored_households",
+        "落实精准帮扶政策的监测对象户数",
+        "户",
+        "absolute",
+        105,
+        "rural_revitalization",
+    ),
+    (
+        "assisted_monitored_people",
+        "落实精准帮扶政策的监测对象人数",
+        "名",
+        "absolute",
+        106,
+        "rural_revitalization",
+    ),
+    ("assistance_measures", "具体帮扶措施", "条", "absolute", 107, "rural_revitalization"),
+    (
+        "development_assistance_households",
+        "开发式帮扶户数",
+        "户",
+        "absolute",
+        108,
+        "rural_revitalization",
+    ),
+    ("rubbish_removed", "清运垃圾杂物", "吨", "absolute", 109, "rural_revitalization"),
+    ("clutter_cleared", "清除乱堆乱放", "处", "absolute", 110, "rural_revitalization"),
+    # 城乡建设: （三）基础设施, 生态环境.
+    ("afforestation", "人工造林面积", "亩", "absolute", 105, "urban_rural"),
+    (
+        "air_quality_rank",
+        "乡镇（街道）环境空气质量考核排名（淮南市，2023年3月）",
+        "名次",
+        "rank",
+        107,
+        "urban_rural",
+    ),
+    ("rural_road_maintenance", "农村公路养护", "公里", "absolute", 110, "urban_rural"),
+    # 民生: （4）保障水平, and the 2024 targets of 民生福祉.
+    ("elderly_home_adaptations", "老年人家庭适老化改造", "户", "absolute", 115, "livelihood"),
+    ("urban_unemployment_rate", "城镇登记失业率", "%", "absolute", 120, "livelihood"),
+    (
+        "assistance_paid",
+        "特困供养、城乡低保金等各类补贴资金发放",
+        "万元",
+        "absolute",
+        121,
+        "livelihood",
+    ),
+    ("orphan_allowance", "孤儿补贴资金发放", "万元", "absolute", 122, "livelihood"),
+    ("needy_visits", "走访困难群体", "人次", "absolute", 123, "livelihood"),
+    ("public_welfare_jobs", "开发就业困难人员公益性岗位", "个", "absolute", 124, "livelihood"),
+    ("yulu_plan_subsidy", "春秋两季雨露计划补助发放", "万元", "absolute", 125, "livelihood"),
+    # 安全: （4）安全生产.
+    ("covert_safety_inspections", "安全生产暗查暗访", "次", "absolute", 130, "safety"),
+    ("business_safety_inspections", "检查生产经营单位", "家次", "absolute", 131, "safety"),
+    # 社会治理: （4）社会治理.
+    (
+        "petition_reception_batches",
+        "镇主要领导接访群众（批次）",
+        "批",
+        "absolute",
+        140,
+        "governance",
+    ),
+    (
+        "petition_reception_visits",
+        "镇主要领导接访群众（人次）",
+        "人次",
+        "absolute",
+        141,
+        "governance",
+    ),
+    ("disputes_mediated", "调解矛盾纠纷", "起", "absolute", 142, "governance"),
+    ("dispute_resolution_rate", "矛盾纠纷调处率", "%", "absolute", 143, "governance"),
+    # 政务: （5）依法行政.
+    ("deputy_suggestions_handled", "办理人大代表建议", "件", "absolute", 150, "government"),
+    ("cppcc_proposals_handled", "办理政协委员提案", "件", "absolute", 151, "government"),
+    (
+        "suggestions_satisfaction_rate",
+        "人大代表建议、政协委员提案满意率",
+        "%",
+        "absolute",
+        152,
+        "government",
+    ),
+    ("government_information_disclosed", "政务信息公开", "条", "absolute", 153, "government"),
+    ("public_service_list_items", "调整后公共服务清单", "条", "absolute", 154, "government"),
+    ("hotline_cases_handled", "办理“12345”市长热线反馈问题", "件", "absolute", 155, "government"),
+    ("hotline_reply_rate", "“12345”市长热线反馈问题回复率", "%", "absolute", 156, "government"),
+]
+
+# Indicator values: code, year, actual/target, value, bound, the report's words, and for a
+# ranking the report's wording, shown instead of the number (which keeps the rank).
 INDICATOR_VALUES = [
     ("fiscal_revenue", 2023, "actual", "3560", "exact", "全年完成财政收入3560万元"),
     ("fixed_asset_investment", 2023, "actual", "29800", "exact", "固定资产投资2.98亿元"),
@@ -184,8 +377,22 @@ INDICATOR_VALUES = [
     ("farmland_added", 2023, "actual", "420", "exact", "全年完成补充耕地420亩"),
     ("farmland_added", 2024, "target", "200", "exact", "全年实施新增耕地200亩"),
     ("dry_to_paddy", 2024, "target", "500", "exact", "“旱改水”500亩"),
-    ("grain_area", 2023, "actual", "12600", "at_least", "粮食播种面积稳定在1.26万亩以上"),
-    ("grain_output", 2023, "actual", "3800", "at_least", "产量稳定在3800吨以上"),
+    (
+        "grain_area",
+        2023,
+        "actual",
+        "12600",
+        "at_least",
+        "确保粮食播种面积、产量稳定在1.26万亩、3800吨以上",
+    ),
+    (
+        "grain_output",
+        2023,
+        "actual",
+        "3800",
+        "at_least",
+        "确保粮食播种面积、产量稳定在1.26万亩、3800吨以上",
+    ),
     ("full_custody_farmland", 2023, "actual", "2031", "exact", "全镇共托管土地面积2031亩"),
     ("afforestation", 2023, "actual", "210", "exact", "完成人工造林面积210亩"),
     ("rural_road_maintenance", 2023, "actual", "4", "exact", "全年实施农村公路养护工程4公里"),
@@ -193,6 +400,94 @@ INDICATOR_VALUES = [
     ("elderly_home_adaptations", 2023, "actual", "5", "exact", "完成5户老年人家庭适老化改造"),
     ("elderly_home_adaptations", 2024, "target", "5", "exact", "实施5户适老化改造工程"),
     ("urban_unemployment_rate", 2024, "target", "4.5", "at_most", "城镇失业率控制在4.5%以内"),
+]
+
+# The 2023 figures on rural revitalization, livelihoods, safety and governance and the
+# report's rankings: 27 figures, four of them pairs of numbers in one phrase (4810户17208人,
+# 14户39人, 24户73名, 58批117人次), each number its own indicator: 31 values, all 2023
+# actuals. A ranking keeps its place as the number and the report's words as its wording.
+FIGURES_2023 = [
+    # (code, value, bound, the report's words, wording shown instead of the number)
+    # 经济
+    (
+        "fixed_asset_investment_pace_rank",
+        "1",
+        "exact",
+        "固定资产投资序时进度位列全区第一",
+        "全区第一",
+    ),
+    (
+        "industrial_investment_target_multiple",
+        "2",
+        "exact",
+        "工业投资、技改投资完成年度任务目标的2倍",
+        "",
+    ),
+    # 乡村振兴
+    ("poverty_screening_households", "4810", "exact", "全镇共排查4810户17208人", ""),
+    ("poverty_screening_people", "17208", "exact", "全镇共排查4810户17208人", ""),
+    ("new_monitored_households", "14", "exact", "新增测对象14户39人", ""),
+    ("new_monitored_people", "39", "exact", "新增测对象14户39人", ""),
+    (
+        "assisted_monitored_households",
+        "24",
+        "exact",
+        "对24户73名监测对象落实精准帮扶政策",
+        "",
+    ),
+    ("assisted_monitored_people", "73", "exact", "对24户73名监测对象落实精准帮扶政策", ""),
+    ("assistance_measures", "203", "exact", "科学制定203条具体帮扶措施", ""),
+    ("development_assistance_households", "9", "exact", "实施开发式帮扶9户", ""),
+    ("rubbish_removed", "4800", "at_least", "全年共清运垃圾杂物4800余吨", ""),
+    ("clutter_cleared", "2000", "at_least", "清除乱堆乱放2000余处", ""),
+    # 城乡建设
+    (
+        "air_quality_rank",
+        "2",
+        "exact",
+        "在淮南市2023年3月乡镇（街道）环境空气质量考核结果测算中排名第2名",
+        "第2名",
+    ),
+    # 民生
+    (
+        "assistance_paid",
+        "464",
+        "exact",
+        "累计发放特困供养、城乡低保金等各类补贴资金464万元",
+        "",
+    ),
+    ("orphan_allowance", "9.35", "exact", "发放孤儿补贴资金9.35万元", ""),
+    ("needy_visits", "735", "exact", "共计走访困难群体735人次", ""),
+    ("public_welfare_jobs", "62", "exact", "开发就业困难人员公益性岗位62个", ""),
+    ("yulu_plan_subsidy", "1.2", "exact", "发放春秋两季雨露计划补助1.2万元", ""),
+    # 安全
+    ("covert_safety_inspections", "62", "exact", "累计开展暗查暗访62次", ""),
+    ("business_safety_inspections", "309", "exact", "检查生产经营单位309家次", ""),
+    # 社会治理
+    ("petition_reception_batches", "58", "exact", "全年镇主要领导接访群众58批117人次", ""),
+    ("petition_reception_visits", "117", "exact", "全年镇主要领导接访群众58批117人次", ""),
+    ("disputes_mediated", "74", "exact", "调解矛盾纠纷74起", ""),
+    ("dispute_resolution_rate", "100", "exact", "调解矛盾纠纷74起，调处率100%", ""),
+    # 政务
+    ("deputy_suggestions_handled", "3", "exact", "办理人大代表建议3件", ""),
+    ("cppcc_proposals_handled", "1", "exact", "政协委员提案1件", ""),
+    (
+        "suggestions_satisfaction_rate",
+        "100",
+        "exact",
+        "办理人大代表建议3件，政协委员提案1件，满意率均达100%",
+        "",
+    ),
+    ("government_information_disclosed", "1215", "exact", "政务信息公开1215条", ""),
+    ("public_service_list_items", "182", "exact", "调整后公共服务清单182条", ""),
+    ("hotline_cases_handled", "681", "exact", "办理“12345”市长热线反馈问题681件", ""),
+    (
+        "hotline_reply_rate",
+        "100",
+        "exact",
+        "办理“12345”市长热线反馈问题681件，回复率100%",
+        "",
+    ),
 ]
 
 # Projects. Keys: name, category, stage, villages, location, scope (quantity, unit),

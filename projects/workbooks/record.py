@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from shanwang.spreadsheets.files import Column, add_table, new_workbook, workbook_bytes
 
 from ..models import Project
+from ..seeding import demo
 from .sheets import PROJECT_SHEETS, REPORTS_SHEET
 
 
@@ -44,4 +45,5 @@ def project_record_workbook(project: Project) -> bytes:
         ),
         note=_("Monthly reports are read-only here: they are filed and reviewed in the app."),
     )
+    demo.mark_workbook(workbook)
     return workbook_bytes(workbook)

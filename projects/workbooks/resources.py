@@ -1,7 +1,9 @@
-"""The columns of the project workbook (项目、资金来源、年度计划、里程碑), as
+"""The columns of the project workbook (项目、资金来源、年度计划、节点), as
 django-import-export resources. Column names are the file's contract with the town's
-offices: they are Chinese whatever the interface language, and the template, the
-exports and the importer all take them from here."""
+offices: they are Chinese whatever the interface language, in the words the pages use
+(节点, 责任人, 包保领导, 计划完工, 资料来源), and the template, the exports and the
+importer all take them from here. A renamed column keeps its former
+header as an alias (``FORMER_PROJECT_HEADERS``, given to the sheets in sheets.py)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +34,13 @@ from ..models import (
 )
 
 PROJECT_NAME = "项目名称"
+CONTACT_PERSON = "责任人账号"
+SUPERVISING_LEADER = "包保领导账号"
+MILESTONE_TITLE = "节点名称"
+
+#: Former headers of the project sheet, by the header each now stands for: files made
+#: before the pages' words were taken for the columns still import.
+FORMER_PROJECT_HEADERS = {"联系人账号": CONTACT_PERSON, "分管领导账号": SUPERVISING_LEADER}
 
 
 def project_widget():
@@ -57,12 +66,12 @@ class ProjectResource(TownResource):
     )
     contact_person = Field(
         "contact_person",
-        "联系人账号",
+        CONTACT_PERSON,
         LookupWidget(get_user_model(), "username", what=_("user account")),
     )
     supervising_leader = Field(
         "supervising_leader",
-        "分管领导账号",
+        SUPERVISING_LEADER,
         LookupWidget(get_user_model(), "username", what=_("user account")),
     )
     planned_start = Field("planned_start", "计划开工日期", DateWidget())
@@ -188,7 +197,7 @@ class AnnualPlanResource(TownResource):
 
 class MilestoneResource(TownResource):
     project = Field("project", PROJECT_NAME, project_widget())
-    title = Field("title", "节点名称", TextWidget(required=True, max_length=200))
+    title = Field("title", MILESTONE_TITLE, TextWidget(required=True, max_length=200))
     due_date = Field("due_date", "计划完成日期", DateWidget(required=True))
     completed_on = Field("completed_on", "实际完成日期", DateWidget())
     owner = Field(

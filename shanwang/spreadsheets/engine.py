@@ -214,6 +214,14 @@ class SheetSpec:
     key: tuple[str, ...]
     #: Columns that may be left out of the file (the others must be there).
     optional: tuple[str, ...] = ()
+    #: Names a rename left behind, still read so that files made before it import: the
+    #: sheet's former titles, and former column headers with the header each stands for.
+    former_titles: tuple[str, ...] = ()
+    former_headers: dict[str, str] = field(default_factory=dict)
+
+    def current_headers(self, headers: list[str]) -> list[str]:
+        """Return ``headers`` with every former header replaced by its current name."""
+        return [self.former_headers.get(header, header) for header in headers]
 
 
 @dataclass
@@ -278,13 +286,17 @@ class WorkbookImport:
             data, file_name = file.read(), file_name or getattr(file, "name", "") or ""
         return self.run(data, file_name, user=user, dry_run=dry_run)
 
-    def export(self, querysets: dict[str, object]) -> bytes:
+    def export(self, querysets: dict[str, object], *, mark=None) -> bytes:
         """A workbook in the import's shape: one sheet per spec, rows from
-        ``querysets[title]`` (a queryset the resource's ``export_queryset`` prepared)."""
+        ``querysets[title]`` (a queryset the resource's ``export_queryset`` prepared);
+        ``mark(workbook)``, when given, adds what the caller's workbooks carry besides (a
+        notice sheet, which the import is told to skip)."""
         workbook = new_workbook()
         for spec in self.specs:
             rows = spec.resource_class().export_rows(querysets[spec.title])
             add_table(workbook, spec.title, spec.resource_class.columns(), rows)
+        if mark is not None:
+            mark(workbook)
         return workbook_bytes(workbook)
 
     def export_csv(self, queryset) -> str:
@@ -353,11 +365,16 @@ class WorkbookImport:
 
     def _match(self, sheets: list[Sheet], errors: list[str]) -> list[tuple[SheetSpec, Sheet]]:
         by_title = {spec.title: spec for spec in self.specs}
+        by_former_title = {title: spec for spec in self.specs for title in spec.former_titles}
         found: dict[str, Sheet] = {}
         for sheet in sheets:
             if sheet.title in self.ignored_titles:
                 continue
-            spec = by_title.get(sheet.title) or self._spec_by_headers(sheet)
+            spec = (
+                by_title.get(sheet.title)
+                or by_former_title.get(sheet.title)
+                or self._spec_by_headers(sheet)
+            )
             if spec is None:
                 if sheet.rows or sheet.headers:
                     errors.append(
@@ -371,6 +388,7 @@ class WorkbookImport:
                 )
                 continue
             sheet.title = spec.title
+            sheet.headers = spec.current_headers(sheet.headers)
             found[spec.title] = sheet
         if not found and not errors:
             errors.append(
@@ -381,13 +399,13 @@ class WorkbookImport:
 
     def _spec_by_headers(self, sheet: Sheet) -> SheetSpec | None:
         """Tell a CSV file's (or a renamed sheet's) table by its key columns."""
-        headers = set(sheet.headers)
-        candidates = [spec for spec in self.specs if set(spec.key) <= headers]
+        headers = {spec.title: set(spec.current_headers(sheet.headers)) for spec in self.specs}
+        candidates = [spec for spec in self.specs if set(spec.key) <= headers[spec.title]]
         if not candidates:
             return None
         return max(
             candidates,
-            key=lambda spec: len(headers & set(spec.resource_class.headers())),
+            key=lambda spec: len(headers[spec.title] & set(spec.resource_class.headers())),
         )
 
     def _check_headers(self, spec: SheetSpec, sheet: Sheet, errors: list[str]) -> None:

@@ -36,7 +36,12 @@ def column_kind(values) -> str:
 class SafeTableExport(TableExport):
     """Export a table with every text cell made inert; XLSX with real numbers (two
     decimals for amounts) and real dates, CSV with a BOM so that Excel reads the Chinese
-    text as UTF-8."""
+    text as UTF-8. ``mark(workbook)``, when given, adds to the XLSX what the caller's
+    workbooks carry besides (a notice sheet)."""
+
+    def __init__(self, *args, mark=None, **kwargs):
+        self.mark = mark
+        super().__init__(*args, **kwargs)
 
     def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None):
         dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
@@ -61,4 +66,6 @@ class SafeTableExport(TableExport):
         ]
         workbook = new_workbook()
         add_table(workbook, self.dataset.title or "Sheet1", columns, list(self.dataset))
+        if self.mark is not None:
+            self.mark(workbook)
         return workbook_bytes(workbook)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from shanwang.formatting import XLSX_AMOUNT, XLSX_DATE
+
 #: Limits on what an upload may be. The row limit is the issue's; the others keep a
 #: hostile or broken file from exhausting the server's memory.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -37,8 +39,9 @@ MACRO_CONTENT_TYPE = b"macroEnabled"
 #: A cell starting with one of these is a formula to Excel or LibreOffice.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-AMOUNT_FORMAT = "0.00"
-DATE_FORMAT = "yyyy-mm-dd"
+# Amounts in 万元 with thousands separators and two decimals, as pages write them.
+AMOUNT_FORMAT = XLSX_AMOUNT
+DATE_FORMAT = XLSX_DATE
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -354,6 +357,22 @@ def _cell_value(value, column: Column):
     if isinstance(value, (int, float, Decimal, datetime.date)):
         return value
     return inert(str(value))
+
+
+NOTICE_FONT = Font(bold=True, color="B02A37", size=12)
+
+
+def add_notice_sheet(workbook, title: str, lines: list[str]):
+    """Put a sheet of ``lines`` first in ``workbook`` and open the workbook on it: a
+    notice the reader sees before any figure (an import skips a sheet of this title when
+    its importer is told to). Returns the sheet."""
+    sheet = workbook.create_sheet(title=title[:31], index=0)
+    sheet.column_dimensions["A"].width = 110
+    for line in lines:
+        sheet.append([inert(line)])
+        sheet.cell(row=sheet.max_row, column=1).font = NOTICE_FONT
+    workbook.active = 0
+    return sheet
 
 
 def new_workbook():

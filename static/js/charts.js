@@ -3,29 +3,51 @@
 (function () {
   "use strict";
   const STATE_COLORS = { done: "#198754", overdue: "#dc3545", open: "#0d6efd" };
+  const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  // A tooltip formatter's string is HTML: every text in it (a milestone's title is what
+  // a user typed) goes through escapeHTML. ECharts' own tooltips escape their names.
+  function escapeHTML(text) { return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]); }
 
   function axisUnit(unit) { return unit ? { name: unit, nameTextStyle: { align: "left" } } : {}; }
 
+  // Numbers as the pages write them (shanwang/formatting.py): thousands separators, an
+  // amount (a chart with a unit, 万元) with two decimals, a count as it is, "—" for none.
+  const AXIS_NUMBER = new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 2 });
+  const AMOUNT = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  function figure(spec, value) {
+    const number = Array.isArray(value) ? value[value.length - 1] : value;
+    if (number === null || number === undefined || Number.isNaN(Number(number))) { return "—"; }
+    return spec.unit ? `${AMOUNT.format(number)}${spec.unit}` : AXIS_NUMBER.format(number);
+  }
+  function valueAxis(spec) {
+    return Object.assign({ type: "value", axisLabel: { formatter: (value) => AXIS_NUMBER.format(value) } }, axisUnit(spec.unit));
+  }
+  // The value texts are numbers and units made here, never a user's text.
+  function valueTooltip(spec) { return { trigger: "axis", valueFormatter: (value) => figure(spec, value) }; }
+
   function barOption(spec) {
-    const valueAxis = Object.assign({ type: "value" }, axisUnit(spec.unit));
     const categoryAxis = { type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "truncate" } };
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: valueTooltip(spec),
       legend: spec.series.length > 1 ? { top: 0 } : undefined,
       grid: { left: 8, right: 24, bottom: 8, top: spec.series.length > 1 ? 32 : 16, containLabel: true },
       xAxis: categoryAxis,
-      yAxis: valueAxis,
-      series: spec.series.map((s) => ({ type: "bar", name: s.name, data: s.data, label: { show: true, position: "top" } })),
+      yAxis: valueAxis(spec),
+      series: spec.series.map((s) => ({
+        type: "bar", name: s.name, data: s.data,
+        label: { show: true, position: "top", formatter: (p) => figure(spec, p.value) },
+      })),
     };
   }
 
   function lineOption(spec) {
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: valueTooltip(spec),
       legend: { top: 0 },
       grid: { left: 8, right: 24, bottom: 8, top: 32, containLabel: true },
       xAxis: { type: "time" },
-      yAxis: Object.assign({ type: "value" }, axisUnit(spec.unit)),
+      yAxis: valueAxis(spec),
       series: spec.series.map((s) => ({ type: "line", name: s.name, data: s.data, step: false, symbolSize: 6 })),
     };
   }
@@ -33,7 +55,7 @@
   function timelineOption(spec) {
     const titles = spec.points.map((p) => p.title);
     return {
-      tooltip: { formatter: (p) => `${p.data.title}<br>${p.data.value[0]}` },
+      tooltip: { formatter: (p) => `${escapeHTML(p.data.title)}<br>${escapeHTML(p.data.value[0])}` },
       grid: { left: 8, right: 24, bottom: 8, top: 16, containLabel: true },
       xAxis: { type: "time" },
       yAxis: { type: "category", data: titles, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },

@@ -11,6 +11,7 @@ from projects.models import AnnualPlan, Milestone, ProgressReport, Project
 from projects.rules import Role
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.conftest import with_role
+from tests.factories import created_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,6 +56,7 @@ def briefed_town(django_user_model):
         Milestone.objects.create(
             project=project, title="六月节点（测试）", due_date=datetime.date(2024, 6, 28)
         )
+    created_on(datetime.date(2024, 1, 1))  # briefings leave out projects created later
 
 
 def log_in(page, live_server, username):
@@ -84,7 +86,7 @@ def test_the_briefing_at_both_widths_and_in_print(
     page.get_by_test_id("briefing-show").click()
     page.wait_for_url("**/briefing/?month=2024-05")
     summary = page.get_by_test_id("briefing-summary")
-    assert "1130.00" in summary.inner_text()  # this year's completed investment
+    assert "1,130.00万元" in summary.inner_text()  # this year's completed investment
     attention = page.get_by_test_id("briefing-attention")
     assert "用地报批手续尚在办理" in attention.inner_text()
     assert page.get_by_test_id("briefing-xlsx").is_visible()

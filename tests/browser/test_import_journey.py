@@ -50,7 +50,7 @@ def fill_in(template: bytes) -> bytes:
         project.cell(row=2, column=index, value=values.get(header))
     for title in ("资金来源", "年度计划"):
         book[title].delete_rows(2)
-    milestones = book["里程碑"]
+    milestones = book["节点"]
     for index, value in enumerate([NEW_PROJECT, "完成招标", datetime.date(2026, 4, 15)], 1):
         milestones.cell(row=2, column=index, value=value)
     buffer = io.BytesIO()
@@ -80,9 +80,9 @@ def test_template_filled_imported_with_preview_and_exported_back(
     filled.write_bytes(fill_in(template))
     page.locator("#id_import_file").set_input_files(filled)
     page.get_by_role("button", name="提交").click()
-    preview = page.locator("h3", has_text="项目：新增 1 行")
+    preview = page.locator("h3", has_text="项目：新增1行")
     preview.wait_for()
-    assert page.locator("h3", has_text="里程碑：新增 1 行").count() == 1
+    assert page.locator("h3", has_text="节点：新增1行").count() == 1
     screenshot(page, "import-preview-desktop")
     assert not Project.objects.filter(name=NEW_PROJECT).exists()  # a preview writes nothing
 
@@ -98,4 +98,4 @@ def test_template_filled_imported_with_preview_and_exported_back(
         page.get_by_test_id("record-xlsx").click()
     record = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert record["项目"]["A2"].value == NEW_PROJECT
-    assert record["里程碑"]["C2"].value.date() == datetime.date(2026, 4, 15)
+    assert record["节点"]["C2"].value.date() == datetime.date(2026, 4, 15)

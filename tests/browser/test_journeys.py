@@ -103,7 +103,7 @@ def test_report_filed_approved_and_counted(desktop_page, live_server, town):
     page.get_by_label("本月完成投资（万元）").fill("120.50")
     page.get_by_label("进展情况").fill("主体结构施工完成")
     page.get_by_label("现场照片").set_input_files(str(town["photo"]))
-    page.get_by_label("说明").fill("厂房主体")
+    page.get_by_label("照片说明").fill("厂房主体")
     screenshot(page, "journey-report-form-desktop")
     page.get_by_role("button", name="保存并提交审核").click()
     page.get_by_text("已提交").first.wait_for()
@@ -124,7 +124,12 @@ def test_report_filed_approved_and_counted(desktop_page, live_server, town):
     screenshot(page, "journey-report-approved-desktop")
     page.get_by_role("link", name="工作台").click()
     completed_after = page.get_by_test_id("year-completed").inner_text()
-    assert Decimal(completed_after) == Decimal(completed_before) + Decimal("120.50")
+    # The dashboard writes an amount with thousands separators and its unit: "120.50万元".
+    completed = [
+        Decimal(text.removesuffix("万元").replace(",", ""))
+        for text in (completed_before, completed_after)
+    ]
+    assert completed[1] == completed[0] + Decimal("120.50")
     screenshot(page, "journey-dashboard-reviewer-desktop")
     assert errors == []
 

@@ -144,7 +144,7 @@ def test_bad_input_in_the_admin_saves_nothing_and_says_why_in_chinese(admin_clie
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "计划竣工日期不能早于计划开工日期" in content
+    assert "计划完工日期不能早于计划开工日期" in content
     assert "总投资不能为负数" in content
     assert not Project.objects.filter(name="错误日期的项目").exists()
 
@@ -188,3 +188,13 @@ def test_milestones_inline_on_the_project_page(admin_client):
     page = admin_client.get(reverse("admin:projects_project_change", args=[milestone.project.pk]))
     assert "主体封顶" in page.content.decode()
     assert Milestone.objects.count() == 1
+
+
+def test_the_project_admin_finds_a_project_by_its_pinyin_initials(admin_client):
+    ProjectFactory(name="张楼村标准化厂房")
+    ProjectFactory(name="山王村省级和美乡村中心村")
+
+    page = admin_client.get(reverse("admin:projects_project_changelist"), {"q": "zlc"})
+
+    assert "张楼村标准化厂房" in page.content.decode()
+    assert "山王村省级和美乡村中心村" not in page.content.decode()

@@ -55,7 +55,7 @@ class TestProjectRules:
                 planned_start=datetime.date(2024, 5, 1),
                 planned_completion=datetime.date(2024, 4, 30),
             ),
-            "计划竣工日期不能早于计划开工日期",
+            "计划完工日期不能早于计划开工日期",
         )
 
     def test_actual_completion_not_before_start(self):
@@ -64,7 +64,7 @@ class TestProjectRules:
                 actual_start=datetime.date(2024, 5, 1),
                 actual_completion=datetime.date(2024, 4, 30),
             ),
-            "实际竣工日期不能早于实际开工日期",
+            "实际完工日期不能早于实际开工日期",
         )
 
     def test_registration_year_needs_registration(self):
@@ -85,7 +85,7 @@ class TestPlanAndReportRules:
     def test_one_plan_per_project_and_year(self):
         plan = AnnualPlanFactory()
         duplicate = AnnualPlan(project=plan.project, year=plan.year)
-        assert_rejected(duplicate, "已经存在")
+        assert_rejected(duplicate, "都相同的")
 
     def test_planned_investment_not_negative(self):
         assert_rejected(
@@ -138,7 +138,7 @@ class TestPlanAndReportRules:
             Funding(project=target, source=source, amount=Decimal("-1")), "资金金额不能为负数"
         )
         Funding.objects.create(project=target, source=source)
-        assert_rejected(Funding(project=target, source=source), "已经存在")
+        assert_rejected(Funding(project=target, source=source), "都相同的")
 
 
 class TestOtherRules:
@@ -153,7 +153,7 @@ class TestOtherRules:
             CollectiveIncome(village=village, year=2023, amount=Decimal("-1")), "金额不能为负数"
         )
         CollectiveIncome.objects.create(village=village, year=2023, amount=Decimal(1))
-        assert_rejected(CollectiveIncome(village=village, year=2023, amount=Decimal(2)), "已经存在")
+        assert_rejected(CollectiveIncome(village=village, year=2023, amount=Decimal(2)), "都相同的")
 
     def test_implausible_years(self):
         village = VillageFactory()
@@ -171,5 +171,5 @@ class TestOtherRules:
         )
         assert_rejected(
             IndicatorValue(indicator=indicator, year=2023, value_kind="actual", value=Decimal(2)),
-            "已经存在",
+            "都相同的",
         )

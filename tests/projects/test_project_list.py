@@ -77,8 +77,8 @@ def test_sorting_and_page_size(user_client, portfolio):
     response = user_client.get(f"{LIST}?per_page=10&sort=-name")
     table = response.context["table"]
     assert table.paginator.per_page == 10
-    assert len(names(response)) == 10
-    assert names(response) == sorted(names(response), reverse=True)
+    # Names sort by pinyin, not by code point: yú (逾), yǐ (乙), then xiàng (项).
+    assert names(response) == ["逾期的厂房", "乙路改造", *(f"项目{n}" for n in range(29, 21, -1))]
     # A page size outside the choices falls back to the default.
     assert user_client.get(f"{LIST}?per_page=100000").context["table"].paginator.per_page == 25
 
@@ -141,3 +141,16 @@ def test_the_completed_share_column(user_client):
     )
     content = user_client.get(LIST).content.decode()
     assert "25.0" in content
+
+
+def test_the_list_sorts_by_pinyin_by_default(user_client, portfolio):
+    """甲 (jiǎ), 乙 (yǐ), 逾 (yú): by pinyin, where code points would put 乙 first."""
+    assert names(user_client.get(LIST)) == ["甲村水环境整治", "乙路改造", "逾期的厂房"]
+
+
+@pytest.mark.parametrize("query", ["zlc", "ZLC", "zhanglou", "zhang lou", "张楼", "biaozhunhua"])
+def test_search_finds_pinyin_and_initials(user_client, query):
+    """zlc (the initials), zhanglou (the pinyin) and 张楼 find 张楼村标准化厂房."""
+    ProjectFactory(name="张楼村标准化厂房")
+    ProjectFactory(name="山王村省级和美乡村中心村")
+    assert names(user_client.get(LIST, {"q": query})) == ["张楼村标准化厂房"]

@@ -92,7 +92,7 @@ def test_the_whole_stage_path_is_recorded(staff):
     ("stage", "transition", "missing"),
     [
         (Stage.PRELIMINARY, "start_construction", "实际开工日期"),
-        (Stage.UNDER_CONSTRUCTION, "complete", "实际竣工日期"),
+        (Stage.UNDER_CONSTRUCTION, "complete", "实际完工日期"),
     ],
 )
 def test_steps_need_their_dates(administrator, stage, transition, missing):

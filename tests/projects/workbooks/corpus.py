@@ -31,8 +31,8 @@ PROJECT_HEADERS = [
     "建设规模",
     "规模单位",
     "责任单位",
-    "联系人账号",
-    "分管领导账号",
+    "责任人账号",
+    "包保领导账号",
     "计划开工日期",
     "计划完工日期",
     "实际开工日期",
@@ -50,7 +50,7 @@ HEADERS = {
     "项目": PROJECT_HEADERS,
     "资金来源": FUNDING_HEADERS,
     "年度计划": PLAN_HEADERS,
-    "里程碑": MILESTONE_HEADERS,
+    "节点": MILESTONE_HEADERS,
 }
 INCOME_SHEET = "村集体经济收入"
 INCOME_HEADERS = ["村（社区）", "年度", "集体经济收入（万元）", "备注", "资料来源"]
@@ -81,8 +81,8 @@ def new_project(**values) -> dict:
         "建设规模": 2.5,
         "规模单位": "km",
         "责任单位": UNIT,
-        "联系人账号": CONTACT,
-        "分管领导账号": LEADER,
+        "责任人账号": CONTACT,
+        "包保领导账号": LEADER,
         "计划开工日期": "2024/3/1",
         "计划完工日期": "2024年12月31日",
         "实际开工日期": None,
@@ -102,6 +102,7 @@ def existing_project(**values) -> dict:
         "项目类别": "道路及基础设施",
         "项目阶段": "在建",
         "涉及村（社区）": VILLAGE,
+        "实际开工日期": datetime.date(2024, 3, 10),
         "总投资（万元）": 900,
         "项目简介": "导入后改为在建（测试数据）",
     } | values
@@ -173,7 +174,7 @@ def project_book(
 ) -> bytes:
     """A project workbook with the sheets that have rows (the 项目 sheet always)."""
     headers = HEADERS | (headers or {})
-    rows = {"项目": projects, "资金来源": fundings, "年度计划": plans, "里程碑": milestones}
+    rows = {"项目": projects, "资金来源": fundings, "年度计划": plans, "节点": milestones}
     return xlsx(
         {
             title: table(headers[title], rows[title])
@@ -668,7 +669,7 @@ CORPUS: list[BadFile] = [
     bad_cell("unknown_category", "项目类别", "航天工程", "航天工程"),
     bad_cell("unknown_stage", "项目阶段", "半完工", "半完工"),
     bad_cell("unknown_unit", "责任单位", "不存在的办公室", "不存在的办公室"),
-    bad_cell("unknown_contact", "联系人账号", "nobody.here", "nobody.here"),
+    bad_cell("unknown_contact", "责任人账号", "nobody.here", "nobody.here"),
     BadFile(
         "unknown_funding_source",
         "台账.xlsx",
@@ -685,7 +686,7 @@ CORPUS: list[BadFile] = [
             projects=[new_project()],
             milestones=[milestone(**{"负责人账号": "ghost.user"})],
         ),
-        (at("里程碑", 2, "负责人账号"), "ghost.user"),
+        (at("节点", 2, "负责人账号"), "ghost.user"),
     ),
     BadFile(
         "funding_for_unknown_project",
@@ -725,7 +726,7 @@ CORPUS: list[BadFile] = [
         lambda: project_book(
             projects=[new_project()], milestones=[milestone(**{"计划完成日期": None})]
         ),
-        (at("里程碑", 2, "计划完成日期"), "must not be empty"),
+        (at("节点", 2, "计划完成日期"), "must not be empty"),
     ),
     # Duplicates.
     BadFile(
@@ -741,7 +742,7 @@ CORPUS: list[BadFile] = [
             projects=[new_project()],
             milestones=[milestone(), milestone(**{"计划完成日期": "2024-05-31"})],
         ),
-        ("Sheet “里程碑”, row 3 repeats row 2", "完成施工招标"),
+        ("Sheet “节点”, row 3 repeats row 2", "完成施工招标"),
     ),
     # Formulas and merged cells.
     BadFile(

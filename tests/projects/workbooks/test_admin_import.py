@@ -100,7 +100,7 @@ def test_preview_then_confirm_imports_the_workbook(administrator, client):
         "项目: 1 new, 1 changed, 0 unchanged",
         "资金来源: 1 new, 0 changed, 0 unchanged",
         "年度计划: 1 new, 0 changed, 0 unchanged",
-        "里程碑: 1 new, 0 changed, 0 unchanged",
+        "节点: 1 new, 0 changed, 0 unchanged",
     ]:
         assert line in html
     assert NEW in html and 'name="confirm"' in html
@@ -146,7 +146,7 @@ def test_a_bad_workbook_lists_every_problem_and_offers_no_confirmation(administr
         "Sheet “项目”, row 3, column “计划开工日期”: The date 2024-02-30 does not exist",
         # The milestone belongs to the refused project: held back, not reported as an
         # unknown project.
-        "Sheet “里程碑”, rows 2: not checked, because the row of their 项目名称 in an "
+        "Sheet “节点”, rows 2: not checked, because the row of their 项目名称 in an "
         "earlier sheet has problems.",
     ]:
         assert problem in html

@@ -122,7 +122,7 @@ def test_the_good_rows_of_the_corpus_import_on_their_own(world):
         "项目": (1, 1),
         "资金来源": (1, 0),
         "年度计划": (1, 0),
-        "里程碑": (1, 0),
+        "节点": (1, 0),
     }
     new = Project.objects.get(name=NEW)
     assert sorted(new.villages.values_list("name", flat=True)) == sorted([VILLAGE, OTHER_VILLAGE])

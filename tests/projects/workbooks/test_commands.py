@@ -66,7 +66,7 @@ def test_a_good_file_is_imported_and_counted(world, workbook):
     assert stderr == ""
     assert "项目: 1 new, 1 changed, 0 unchanged" in stdout
     assert "资金来源: 1 new, 0 changed, 0 unchanged" in stdout
-    assert "里程碑: 1 new, 0 changed, 0 unchanged" in stdout
+    assert "节点: 1 new, 0 changed, 0 unchanged" in stdout
     assert "Imported: 5 row(s) added or changed." in stdout
     new = Project.objects.get(name=NEW)
     assert Funding.objects.filter(project=new).count() == 1

@@ -36,7 +36,7 @@ def test_project_list_xlsx_writes_amounts_and_dates_as_values(user_client):
     header = [cell.value for cell in sheet[1]]
     row = {header[index]: cell for index, cell in enumerate(sheet[2])}
     amount = row["总投资（万元）"]
-    assert amount.value == 1234.5 and amount.number_format == "0.00"
+    assert amount.value == 1234.5 and amount.number_format == "#,##0.00"
     milestone = row[gettext("next milestone")]
     assert milestone.is_date and milestone.value.date() == datetime.date(2031, 5, 6)
     assert row[gettext("next milestone title")].value == "主体完工"
@@ -48,9 +48,9 @@ def test_a_projects_full_record_imports_back_unchanged(user_client):
     ProgressReportFactory(project=project, month=datetime.date(2030, 1, 1))
     response = user_client.get(reverse("projects:record_xlsx", args=[project.pk]))
     book = workbook(response)
-    assert book.sheetnames == ["项目", "资金来源", "年度计划", "里程碑", REPORTS_SHEET]
+    assert book.sheetnames == ["项目", "资金来源", "年度计划", "节点", REPORTS_SHEET]
     assert book["项目"]["A2"].value == "'=完整记录"  # inert, never a formula
-    assert book["里程碑"]["C2"].is_date
+    assert book["节点"]["C2"].is_date
     report = import_projects_file(io.BytesIO(response.content), "record.xlsx", dry_run=True)
     assert report.accepted, report.errors
     assert [(s.title, s.new, s.changed) for s in report.sheets if s.new or s.changed] == []
@@ -61,7 +61,7 @@ def test_collective_income_exports_in_the_import_shape(user_client):
     CollectiveIncome.objects.create(village=village, year=2024, amount=Decimal("57.1"))
     sheet = workbook(user_client.get(reverse("villages:income_xlsx")))["村集体经济收入"]
     assert [cell.value for cell in sheet[1]][:3] == ["村（社区）", "年度", "集体经济收入（万元）"]
-    assert sheet["C2"].value == 57.1 and sheet["C2"].number_format == "0.00"
+    assert sheet["C2"].value == 57.1 and sheet["C2"].number_format == "#,##0.00"
     text = user_client.get(reverse("villages:income_csv")).content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
