@@ -62,6 +62,8 @@ format: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev assets translations lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest --create-db
+	@# The embedded default's own behaviour (SQLite file locking), whatever DATABASE_URL says.
+	env -u DATABASE_URL $(VENV)/bin/pytest --create-db -m sqlite_only
 
 # Benchmarks of issue 8 in a PostgreSQL database of their own (shanwang_bench, dropped at
 # the end) at 127.0.0.1:5432 as postgres, or BENCH_PG_URL; installs Debian's wrk if missing.

@@ -43,6 +43,7 @@ def post_report(client, project):
 # SQLite under a second writer ------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_report_saved_while_another_process_writes_waits_its_turn(sqlite_file, reporter):
     """A transaction takes SQLite's write lock when it begins: a report submitted while
     another process writes waits for it (up to the timeout) and is saved; it is not
@@ -55,6 +56,7 @@ def test_a_report_saved_while_another_process_writes_waits_its_turn(sqlite_file,
     assert ProgressReport.objects.filter(project=project).count() == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_database_locked_past_the_timeout_gives_the_busy_page(sqlite_file, reporter):
     """When the other writer keeps the lock past the timeout, the user gets the Chinese
     "busy, try again" page (503, with Retry-After), not a server error; nothing is saved."""
@@ -70,6 +72,7 @@ def test_a_database_locked_past_the_timeout_gives_the_busy_page(sqlite_file, rep
     assert not ProgressReport.objects.exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_page_that_only_reads_does_not_wait_for_another_writer(sqlite_file, reporter):
     """Reading the project list writes nothing (not the session either), so it answers at
     once while another process holds the write lock."""
@@ -83,6 +86,7 @@ def test_a_page_that_only_reads_does_not_wait_for_another_writer(sqlite_file, re
     assert elapsed < 2
 
 
+@pytest.mark.sqlite_only
 def test_a_session_renewal_that_meets_a_locked_database_is_put_off(sqlite_file, reporter):
     """A session in use is saved again after SESSION_RENEW_INTERVAL, after the page was
     made; if that write finds the database locked past the timeout, the page is still
