@@ -207,11 +207,18 @@ def _in_report_groups(indicators) -> list[Indicator]:
     return sorted(indicators, key=lambda indicator: order.get(indicator.group, len(order)))
 
 
-def indicator_table() -> list[dict]:
-    """Return each town indicator with its latest actual and latest target value, in the
-    report's groups."""
+#: The dashboard's table: the economy; the 主要指标 page has every group.
+DASHBOARD_INDICATOR_GROUPS = (Indicator.Group.ECONOMY,)
+
+
+def indicator_table(*, groups=None) -> list[dict]:
+    """Return each town indicator (of ``groups``, or all) with its latest actual and latest
+    target value, in the report's groups."""
     rows = []
-    for indicator in _in_report_groups(Indicator.objects.prefetch_related("values")):
+    indicators = Indicator.objects.prefetch_related("values")
+    if groups is not None:
+        indicators = indicators.filter(group__in=groups)
+    for indicator in _in_report_groups(indicators):
         latest = {}
         for value in sorted(indicator.values.all(), key=lambda value: value.year):
             latest[value.value_kind] = value
@@ -511,7 +518,7 @@ def dashboard(*, user, on: datetime.date | None = None) -> Dashboard:
         attention=attention(user=user, on=on),
         incomes=village_selectors.incomes_with_growth(),
         collective_income_total=town_collective_income(),
-        town_indicators=indicator_table(),
+        town_indicators=indicator_table(groups=DASHBOARD_INDICATOR_GROUPS),
         years_without_holidays=years_without_holidays([on.year, on.year + 1]),
         failed_reminders=failed_reminders(user=user),
     )
