@@ -1,11 +1,10 @@
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.forms import BootstrapFormMixin
 from shanwang.validators import PhotoValidator
 
+from . import selectors
 from .models import Milestone, ProgressReport, Project, ReportTransition, StageTransition
 from .workflows import STAGE_TRANSITIONS
 
@@ -119,7 +118,8 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
         if self.instance.pk:
             del self.fields["month"]  # the month of a report never changes
         else:
-            self.initial.setdefault("month", datetime.date.today().replace(day=1))
+            # The month whose report is due (on 1 December: November's).
+            self.initial.setdefault("month", selectors.report_month_due())
 
 
 class ReportTransitionForm(BootstrapFormMixin, forms.Form):

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from projects import services
+from projects import selectors, services
 from projects.models import ProgressReport
 from projects.rules import Role
 from tests.conftest import with_role
@@ -142,3 +142,16 @@ def test_the_warning_costs_a_constant_number_of_queries(
 
     with django_assert_max_num_queries(2):
         assert len(report.deviations()) == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [(datetime.date(2026, 12, 1), "2026-11"), (datetime.date(2026, 12, 21), "2026-12")],
+)
+def test_a_new_report_starts_on_the_month_that_is_due(client, project, monkeypatch, today, month):
+    """On 1 December the report due is November's: the form starts there."""
+    monkeypatch.setattr(selectors, "today", lambda: today)
+
+    page = client.get(reverse("projects:report_add", args=[project.pk])).content.decode()
+
+    assert f'value="{month}"' in page
