@@ -1,6 +1,6 @@
 """What the town's 2024 government work report (2024-01-29) says, as records to load.
 
-Source: shared/reference/shanwang-2024-government-work-report.txt. Every name and figure
+Source: docs/reference/shanwang-2024-government-work-report.txt. Every name and figure
 here is the report's; where it is silent (amounts, exact dates, contact persons) the
 field stays empty. Stages are the report's state as of its date, January 2024: the
 wording that justifies each is kept in the record's description.
