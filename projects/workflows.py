@@ -8,7 +8,6 @@ templates list ``available_*`` transitions to show only the buttons a user may p
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules as perms
@@ -36,8 +35,6 @@ class Step:
 def needs_actual_start(project):
     if project.actual_start is None:
         return _("Starting construction needs the actual start date.")
-    if project.actual_start > timezone.localdate():
-        return _("The actual start date cannot be later than today.")
     return None
 
 
@@ -64,8 +61,6 @@ def entry_problem(project, stage: str, *, from_stage: str) -> str | None:
 def _needs_actual_completion(project):
     if project.actual_completion is None:
         return _("Completion needs the actual completion date.")
-    if project.actual_completion > timezone.localdate():
-        return _("The actual completion date cannot be later than today.")
     return None
 
 
