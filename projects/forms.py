@@ -25,6 +25,8 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         model = Project
         fields = [
             "location",
+            "site_latitude",
+            "site_longitude",
             "villages",
             "scope_quantity",
             "scope_unit",

@@ -266,12 +266,21 @@ def milestone_complete(
 
 # Monthly reports ----------------------------------------------------------------------
 
+
+class AlreadySent(Exception):
+    """The report of this form's idempotency key exists already (sent twice)."""
+
+    def __init__(self, report):
+        super().__init__(report)
+        self.report = report
+
+
 REPORT_FIELDS = REPORT_CONTENT_FIELDS
 
 
 @transaction.atomic
 def progress_report_create(
-    *, project: Project, acting_user, month: datetime.date, **fields
+    *, project: Project, acting_user, month: datetime.date, client_key=None, **fields
 ) -> ProgressReport:
     """Start a draft monthly report for ``month`` of a project."""
     _require(
@@ -284,6 +293,7 @@ def progress_report_create(
         project=project,
         month=month.replace(day=1),
         status=ProgressReport.Status.DRAFT,
+        client_key=client_key,
         **{name: fields[name] for name in REPORT_FIELDS if name in fields},
     )
     try:
@@ -292,6 +302,11 @@ def progress_report_create(
         with transaction.atomic():
             return _save(report, acting_user=acting_user)
     except IntegrityError:
+        if client_key is not None and (
+            sent := ProgressReport.objects.filter(client_key=client_key).first()
+        ):
+            # The same form's report, committed by a parallel request: not an error.
+            raise AlreadySent(sent) from None
         # That report is now committed: the constraints say so as full_clean would have.
         report.validate_constraints()
         raise
@@ -392,14 +407,30 @@ def progress_report_save(
     photo=None,
     caption: str = "",
     submit: bool = False,
+    client_key=None,
 ) -> ProgressReport:
     """Create (with ``project``) or change (with ``report``) a monthly report, attach a
-    photo and optionally submit it, all or nothing."""
+    photo and optionally submit it, all or nothing.
+
+    ``client_key`` is the idempotency key of the form that made a new report: a report
+    already created with it (the same form sent twice, a phone's outbox resending after
+    a lost answer) is returned as it is, and nothing is created or changed again."""
+    if report is None and client_key is not None:
+        existing = ProgressReport.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return existing
     if report is None:
         fields = dict(fields)
-        report = progress_report_create(
-            project=project, acting_user=acting_user, month=fields.pop("month"), **fields
-        )
+        try:
+            report = progress_report_create(
+                project=project,
+                acting_user=acting_user,
+                month=fields.pop("month"),
+                client_key=client_key,
+                **fields,
+            )
+        except AlreadySent as sent:
+            return sent.report
     else:
         report = progress_report_update(report=report, acting_user=acting_user, **fields)
     if photo is not None:

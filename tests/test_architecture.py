@@ -28,6 +28,7 @@ WRITERS = (
     "projects.alerts.ledger",
     "projects.alerts.delivery",
     "projects.alerts.notifications",
+    "projects.documents.services",
     "projects.seeding.",
     "projects.roles",
     "shanwang.spreadsheets.engine",

@@ -8,6 +8,7 @@ from .alerts import (
     ReminderPolicy,
     WebhookChannel,
 )
+from .documents import Document
 from .indicators import Indicator, IndicatorValue
 from .portfolio import (
     AnnualPlan,
@@ -18,12 +19,13 @@ from .portfolio import (
     ResponsibleUnit,
     TrafficLightThresholds,
 )
-from .reports import ProgressReport, ReportPhoto
+from .reports import ProgressReport, ReportPhoto, StagedUpload
 from .transitions import ReportTransition, StageTransition, Transition
 
 __all__ = [
     "AnnualPlan",
     "CalendarDay",
+    "Document",
     "Funding",
     "FundingSource",
     "Indicator",
@@ -39,6 +41,7 @@ __all__ = [
     "ReportTransition",
     "ResponsibleUnit",
     "StageTransition",
+    "StagedUpload",
     "TrafficLightThresholds",
     "Transition",
     "WebhookChannel",

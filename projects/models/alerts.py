@@ -101,6 +101,9 @@ class Reminder(models.Model):
         REPORT_OVERDUE = "report_overdue", _("monthly report overdue")
         DIGEST = "digest", _("weekly digest")
         BRIEFING = "briefing", _("monthly briefing")
+        REPORT_SUBMITTED = "report_submitted", _("report submitted for review")
+        REPORT_RETURNED = "report_returned", _("report returned")
+        REPORT_APPROVED = "report_approved", _("report approved")
 
     class Status(models.TextChoices):
         OWED = "owed", _("owed")
@@ -137,6 +140,10 @@ class Reminder(models.Model):
     )
     milestone = models.ForeignKey(
         Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # The review step (submitted, returned, approved) a review notice is about.
+    review_step = models.ForeignKey(
+        "ReportTransition", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     # "milestone:7", "project:3:2024-05" or "digest": what the alert is about.
     subject = models.CharField(_("subject"), max_length=60)
@@ -219,6 +226,9 @@ class NotificationSettings(models.Model):
     email_deadlines = models.BooleanField(_("email deadline alerts"), default=True)
     email_overdue = models.BooleanField(_("email overdue notices and escalations"), default=True)
     email_reports = models.BooleanField(_("email monthly report reminders"), default=True)
+    email_reviews = models.BooleanField(
+        _("email review notices (submitted, returned, approved)"), default=True
+    )
     digest = models.CharField(
         _("digest by email"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
     )
@@ -242,6 +252,8 @@ class NotificationSettings(models.Model):
             return self.email_overdue
         if kind in (Kind.REPORT_DUE, Kind.REPORT_OVERDUE):
             return self.email_reports
+        if kind in (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED):
+            return self.email_reviews
         if kind == Kind.BRIEFING:
             return True  # the monthly briefing is the town's report to its leaders
         return self.digest == self.Digest.WEEKLY

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -145,6 +146,24 @@ class Project(PinyinNamedModel, TimeStampedModel):
         "villages.Village", blank=True, related_name="projects", verbose_name=_("villages")
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # The site point (WGS 84, as a phone's GPS gives it): photos taken far from it are
+    # flagged for the reviewer. Entered on a form or taken from the first located photo.
+    site_latitude = models.DecimalField(
+        _("site latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    site_longitude = models.DecimalField(
+        _("site longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
     scope_quantity = models.DecimalField(
         _("scope quantity"), max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -72,6 +72,9 @@ class ProgressReport(TimeStampedModel):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = BoundedTextField(_("review comment"), max_length=2000, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    # The idempotency key of the form (or the phone's offline outbox) that created the
+    # report: sending the same report twice finds it instead of making a second one.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords(verbose_name=_("historical progress report"))
 
     objects = ReportQuerySet.as_manager()
@@ -191,9 +194,28 @@ class ReportPhoto(TimeStampedModel):
         related_name="photos",
         verbose_name=_("progress report"),
     )
+    # What is served: a copy without metadata, with a strip naming the project, the month
+    # and the capture time. The file as uploaded (with its EXIF) is kept for
+    # administrators only.
     image = models.ImageField(_("image"), upload_to="reports/%Y/%m/", validators=[PhotoValidator()])
+    original = models.FileField(
+        _("original file"), upload_to="originals/%Y/%m/", blank=True, editable=False
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    # Read from the photo's EXIF by the server, never typed in: the photo as evidence.
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # A 64-bit perceptual hash (hex) of the picture: the same picture used again, even
+    # re-encoded or resized, has the same hash.
+    perceptual_hash = models.CharField(
+        _("perceptual hash"), max_length=16, blank=True, db_index=True, editable=False
+    )
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -219,3 +241,29 @@ class ReportPhoto(TimeStampedModel):
         if self.image and not self.image._committed:
             self.image = reencode_photo(self.image)
         super().save(*args, **kwargs)
+
+
+class StagedUpload(models.Model):
+    """A file chosen on a report form whose submission did not validate: kept on the
+    server under the form's key, so that nothing the user chose is lost, until the form
+    is saved (it then becomes a photo or a document of the report) or it expires."""
+
+    key = models.UUIDField(_("form key"), db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staged_uploads",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to="staged/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staged upload")
+        verbose_name_plural = _("staged uploads")
+        ordering = ["key", "pk"]
+
+    def __str__(self):
+        return self.name or self.file.name
