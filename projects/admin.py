@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Concat
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from .alerts import delivery
 from .models import (
     AnnualPlan,
     CalendarDay,
+    Document,
     Funding,
     FundingSource,
     Indicator,
@@ -36,6 +38,7 @@ from .models import (
     ReportPhoto,
     ReportTransition,
     ResponsibleUnit,
+    StagedUpload,
     StageTransition,
     TrafficLightThresholds,
     WebhookChannel,
@@ -253,6 +256,47 @@ class ProgressReportInline(admin.TabularInline):
         return False
 
 
+def document_download_link(document) -> str:
+    """Return a link to the permission-checked download of a saved document."""
+    if document.pk is None or not document.file:
+        return formatting.EMPTY
+    return format_html(
+        '<a href="{}" download>{}</a> ({}, {})',
+        document.get_absolute_url(),
+        document.download_name,
+        document.type_label,
+        document.size_label,
+    )
+
+
+class DocumentAdminForm(forms.ModelForm):
+    """The file is checked by its content in ``Document.clean`` (as on every path); the
+    widget shows no link to the stored file, which only the download view serves."""
+
+    class Meta:
+        model = Document
+        fields = ["project", "report", "kind", "title", "number", "issued_on", "file"]
+        widgets = {"file": forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx"})}
+
+
+class DocumentInline(admin.TabularInline):
+    """A project's documents; each row is held to DocumentAdmin's rules when saved."""
+
+    model = Document
+    form = DocumentAdminForm
+    fields = ["kind", "title", "number", "issued_on", "report", "file", "download_link"]
+    readonly_fields = ["download_link"]
+    autocomplete_fields = ["report"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("report__project", "project")
+
+    @admin.display(description=_("file"))
+    def download_link(self, document):
+        return document_download_link(document)
+
+
 class ProjectAdminForm(forms.ModelForm):
     """A stage set in the form meets the stage service's rules on the form, field by
     field, rather than as a refusal after the save."""
@@ -310,7 +354,13 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         "supervising_leader",
     ]
     list_select_related = ["contact_person"]
-    inlines = [FundingInline, AnnualPlanInline, MilestoneInline, ProgressReportInline]
+    inlines = [
+        FundingInline,
+        AnnualPlanInline,
+        MilestoneInline,
+        ProgressReportInline,
+        DocumentInline,
+    ]
     fieldsets = [
         (None, {"fields": ["name", "category", "stage", "description"]}),
         (
@@ -446,7 +496,30 @@ class MilestoneAdmin(ObjectPermissionAdmin):
         )
 
 
-class ReportPhotoInline(admin.TabularInline):
+class PhotoEvidenceMixin:
+    """Show a photo's evidence (capture time, position, perceptual hash: read from the
+    file by the server) read-only, and to administrators a link to the original."""
+
+    evidence_fields = ("taken_at", "latitude", "longitude", "perceptual_hash")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.evidence_fields]
+        if may(request.user, "projects.view_photo_original"):
+            fields.append("original_link")
+        return fields
+
+    @admin.display(description=_("original file"))
+    def original_link(self, photo):
+        if photo.pk is None or not photo.original:
+            return formatting.EMPTY
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("projects:photo_original", kwargs={"pk": photo.pk}),
+            _("Download the original"),
+        )
+
+
+class ReportPhotoInline(PhotoEvidenceMixin, admin.TabularInline):
     """A report's photos; who uploaded one is set by the server (ReportPhotoAdmin)."""
 
     model = ReportPhoto
@@ -524,7 +597,7 @@ class ProgressReportAdmin(ObjectPermissionAdmin):
 
 
 @admin.register(ReportPhoto)
-class ReportPhotoAdmin(ObjectPermissionAdmin):
+class ReportPhotoAdmin(PhotoEvidenceMixin, ObjectPermissionAdmin):
     """A photo is changed with its report: only while the report may be changed."""
 
     row_permission = "projects.change_progressreport"
@@ -538,6 +611,48 @@ class ReportPhotoAdmin(ObjectPermissionAdmin):
     def set_bookkeeping(self, request, obj, change):
         if not change:
             obj.uploaded_by = request.user
+
+
+@admin.register(Document)
+class DocumentAdmin(ObjectPermissionAdmin):
+    """Documents: staff change their projects' documents, not those of a report under
+    review or approved; reviewers and administrators any (projects/rules.py)."""
+
+    form = DocumentAdminForm
+    row_permission = "projects.change_document"
+    add_permission_on = ("projects.add_document", "project")
+    list_display = [
+        "title",
+        "project",
+        "kind",
+        "number",
+        "issued_on",
+        "type_label",
+        "size_label",
+        "uploaded_by",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["title", "number", "project__name"]
+    date_hierarchy = "issued_on"
+    autocomplete_fields = ["project", "report"]
+    list_select_related = ["project", "report", "uploaded_by"]
+    readonly_fields = ["download_link", "content_type", "size_label", "uploaded_by"]
+
+    def set_bookkeeping(self, request, obj, change):
+        if not change:
+            obj.uploaded_by = request.user
+
+    @admin.display(description=_("file type"))
+    def type_label(self, document):
+        return document.type_label
+
+    @admin.display(description=_("size"), ordering="size")
+    def size_label(self, document):
+        return document.size_label
+
+    @admin.display(description=_("file"))
+    def download_link(self, document):
+        return document_download_link(document)
 
 
 @admin.register(AnnualPlan)
@@ -789,3 +904,16 @@ class WebhookChannelAdmin(AdministratorsOnlyAdmin, HistoryAdmin):
     @admin.display(description=_("robot webhook address"))
     def masked_url(self, channel):
         return masked_secrets(channel.url)
+
+
+@admin.register(StagedUpload)
+class StagedUploadAdmin(ReadOnlyAdmin):
+    """The files a report form kept after it did not validate, read-only: they belong to
+    the user's unsaved form, become photos and documents when it is saved, and expire
+    after two days (services.staged_uploads_expire)."""
+
+    list_display = ["name", "uploaded_by", "key", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["name", "uploaded_by__username"]
+    fields = ["name", "caption", "uploaded_by", "key", "created_at"]
+    readonly_fields = fields

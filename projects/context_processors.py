@@ -3,10 +3,14 @@ from .seeding import demo
 
 
 def unread_notifications(request):
-    """The bell's unread count, for every page of a logged-in user (one query)."""
+    """The bell's unread count, for every page of a logged-in user: one query per
+    request, however many templates the request renders (a page rendered again with a
+    form's errors, an e-mail)."""
     if not request.user.is_authenticated:
         return {}
-    return {"unread_notifications": notifications.unread_count(request.user)}
+    if not hasattr(request, "unread_notifications"):
+        request.unread_notifications = notifications.unread_count(request.user)
+    return {"unread_notifications": request.unread_notifications}
 
 
 def demo_data(request):

@@ -99,6 +99,22 @@ def manages_milestone_project(user, milestone):
     return milestone is not None and manages_project(user, milestone.project)
 
 
+@rules.predicate
+def manages_document_project(user, document):
+    return document is not None and manages_project(user, document.project)
+
+
+@rules.predicate
+def document_report_is_locked(user, document):
+    """The document belongs to a report under review or approved: part of what the
+    reviewer saw, so its author may no longer change or remove it."""
+    return (
+        document is not None
+        and document.report_id is not None
+        and document.report.status not in ReportStatus.open()
+    )
+
+
 def report_author_ids(report) -> frozenset[int]:
     """Return the ids of the users who wrote or edited ``report``: who submitted it, who
     saved a version whose project, month, figures or text differ from the version before
@@ -143,6 +159,9 @@ can_report_on_project = is_administrator | (is_staff_member & manages_project)
 can_edit_report = report_is_open & (is_administrator | (is_staff_member & manages_report_project))
 can_review_report = report_is_submitted & (is_administrator | is_reviewer) & ~wrote_the_report
 can_edit_milestone = can_edit_any_project | (is_staff_member & manages_milestone_project)
+can_edit_document = can_edit_any_project | (
+    is_staff_member & manages_document_project & ~document_report_is_locked
+)
 
 # Reading: every role reads the whole portfolio; a user without a role reads nothing.
 rules.add_perm("projects.read_portfolio", has_role)
@@ -162,6 +181,14 @@ rules.add_perm("projects.change_progressreport", can_edit_report)
 rules.add_perm("projects.submit_progressreport", can_edit_report)
 rules.add_perm("projects.review_progressreport", can_review_report)
 rules.add_perm("projects.review_any_report", is_administrator | is_reviewer)
+# A photo's file as uploaded keeps its EXIF (the GPS position, the camera): administrators
+# only; everyone else sees the served copy without it.
+rules.add_perm("projects.view_photo_original", is_administrator)
+# Documents (批复文件, 合同, 验收资料): downloads for every reader, never anonymous.
+rules.add_perm("projects.add_document", can_edit_project)
+rules.add_perm("projects.change_document", can_edit_document)
+rules.add_perm("projects.delete_document", can_edit_document)
+rules.add_perm("projects.view_document", has_role)
 # The admin site
 rules.add_perm("shanwang.use_admin", is_administrator | is_reviewer)
 # Spreadsheet imports touch many records at once: administrators only.

@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.utils import timezone
 from simple_history.models import DeletedObject
 
@@ -16,6 +27,7 @@ from villages import selectors as village_selectors
 from .alerts.workdays import years_without_holidays
 from .models import (
     AnnualPlan,
+    Document,
     Funding,
     Indicator,
     IndicatorValue,
@@ -27,8 +39,9 @@ from .models import (
     ReportTransition,
     StageTransition,
 )
+from .models.documents import kind_order
 from .querysets import Light, elapsed_share_of_year
-from .rules import is_administrator
+from .rules import is_administrator, is_staff_member
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -98,8 +111,17 @@ def project_detail(*, pk: int, on: datetime.date | None = None) -> Project:
                 "stage_transitions",
                 StageTransition.objects.select_related("acting_user").order_by("-at", "-pk"),
             ),
+            Prefetch("documents", documents_listed()),
         )
         .get(pk=pk)
+    )
+
+
+def documents_listed() -> QuerySet[Document]:
+    """Return documents as their lists show them: by kind in the choices' order, newest
+    document date first, with their report and uploader."""
+    return Document.objects.select_related("report", "uploaded_by").order_by(
+        kind_order(), F("issued_on").desc(nulls_last=True), "pk"
     )
 
 
@@ -109,6 +131,7 @@ def report_detail() -> QuerySet[ProgressReport]:
         "project", "submitted_by", "reviewed_by"
     ).prefetch_related(
         "photos",
+        Prefetch("documents", documents_listed()),
         Prefetch(
             "transitions",
             ReportTransition.objects.select_related("acting_user").order_by("-at", "-pk"),
@@ -425,12 +448,7 @@ def attention(*, user, on: datetime.date | None = None) -> dict:
         "month": month,
     }
     if user.has_perm("projects.review_any_report"):
-        result["reports_to_review"] = _head_and_count(
-            ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
-            .exclude(submitted_by=user)
-            .select_related("project", "submitted_by")
-            .order_by("submitted_at", "pk")
-        )
+        result["reports_to_review"] = _head_and_count(reports_waiting_for_review(user=user))
     mine = project_list(on=on).filter(pk__in=Project.objects.managed_by(user).values("pk"))
     result["my_projects"] = _head_and_count(mine.order_by("name_sort", "name"))
     return result
@@ -479,6 +497,131 @@ def projects_missing_report(
     return projects.filter(~Exists(filed))
 
 
+def reports_waiting_for_review(*, user) -> QuerySet[ProgressReport]:
+    """Return the submitted reports waiting for a reviewer, oldest first, but those
+    ``user`` submitted (four eyes)."""
+    return (
+        ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+        .exclude(submitted_by=user)
+        .select_related("project", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+#: How far ahead 我的待办 lists a project's milestones (the dashboard's "next 14 days").
+MY_WORK_DAYS_AHEAD = 14
+
+
+def _nothing() -> dict:
+    return {"items": [], "count": 0}
+
+
+@dataclass
+class MyWork:
+    """我的待办: what ``user`` has to do now, each list cut at ten with its full count
+    (``{"items": [...], "count": n}``), so that every item is one tap from its form.
+
+    returned = their reports sent back by a reviewer (of their projects, or submitted by
+    them), until resubmitted, with the reviewer's comment;
+    missing_reports = their projects whose report for ``month`` (report_month_due) is
+    missing (projects_missing_report), each with its report of the month that is still
+    open (a draft or a returned one), when there is one: ``open_report_pk`` and
+    ``open_report_status`` (annotations, so that the query count never depends on them);
+    drafts = drafts they started and have not submitted, but those already listed as the
+    due month's missing report;
+    milestones = open milestones of their projects overdue or due within 14 days;
+    reports_to_review = the reports waiting for a reviewer, for those who review (None
+    for others);
+    applies = whether the user has such work at all (staff members, administrators and
+    reviewers; a leader has none)."""
+
+    on: datetime.date
+    month: datetime.date
+    returned: dict
+    missing_reports: dict
+    drafts: dict
+    milestones: dict
+    reports_to_review: dict | None = None
+    applies: bool = False
+
+    @property
+    def lists(self) -> tuple[dict, ...]:
+        return tuple(
+            found
+            for found in (
+                self.returned,
+                self.missing_reports,
+                self.drafts,
+                self.milestones,
+                self.reports_to_review,
+            )
+            if found is not None
+        )
+
+    @property
+    def count(self) -> int:
+        """Return how many things there are to do."""
+        return sum(found["count"] for found in self.lists)
+
+
+def my_work(*, user, on: datetime.date | None = None) -> MyWork:
+    """Return 我的待办 of ``user`` as of ``on``: for staff members (and administrators)
+    their returned reports, missing reports, drafts and coming milestones; for reviewers
+    the reports waiting for them. Two queries a list, whatever the size."""
+    on = on or today()
+    month = report_month_due(on)
+    work = MyWork(
+        on=on,
+        month=month,
+        returned=_nothing(),
+        missing_reports=_nothing(),
+        drafts=_nothing(),
+        milestones=_nothing(),
+    )
+    if is_staff_member(user) or is_administrator(user):
+        work.applies = True
+        mine = Project.objects.managed_by(user).values("pk")
+        reports = ProgressReport.objects.select_related("project")
+        work.returned = _head_and_count(
+            reports.filter(status=ProgressReport.Status.RETURNED)
+            .filter(Q(project__in=mine) | Q(submitted_by=user))
+            .select_related("reviewed_by")
+            .order_by("reviewed_at", "pk")
+        )
+        missing = projects_missing_report(month).filter(pk__in=mine)
+        open_report = ProgressReport.objects.filter(
+            project=OuterRef("pk"), month=month, status__in=ProgressReport.Status.open()
+        )
+        work.missing_reports = _head_and_count(
+            missing.annotate(
+                open_report_pk=Subquery(open_report.values("pk")[:1]),
+                open_report_status=Subquery(open_report.values("status")[:1]),
+            ).order_by("name_sort", "name")
+        )
+        started = ProgressReport.history.model.objects.filter(
+            id=OuterRef("pk"), history_type="+", history_user=user
+        )
+        work.drafts = _head_and_count(
+            reports.filter(status=ProgressReport.Status.DRAFT)
+            .filter(Exists(started))
+            .exclude(month=month, project__in=missing.values("pk"))
+            .order_by("month", "pk")
+        )
+        work.milestones = _head_and_count(
+            Milestone.objects.filter(
+                project__in=mine,
+                completed_on__isnull=True,
+                due_date__lte=on + datetime.timedelta(days=MY_WORK_DAYS_AHEAD),
+            )
+            .select_related("project")
+            .order_by("due_date", "pk")
+        )
+    if user.has_perm("projects.review_any_report"):
+        work.applies = True
+        work.reports_to_review = _head_and_count(reports_waiting_for_review(user=user))
+    return work
+
+
 @dataclass
 class Dashboard:
     """What the dashboard (工作台) shows, as of one day, for one user."""
@@ -494,6 +637,7 @@ class Dashboard:
     collective_income_total: list[dict]
     town_indicators: list[dict]
     years_without_holidays: list[int]
+    my_work: MyWork
     failed_reminders: int | None = None  # for administrators only
 
 
@@ -520,5 +664,6 @@ def dashboard(*, user, on: datetime.date | None = None) -> Dashboard:
         collective_income_total=town_collective_income(),
         town_indicators=indicator_table(groups=DASHBOARD_INDICATOR_GROUPS),
         years_without_holidays=years_without_holidays([on.year, on.year + 1]),
+        my_work=my_work(user=user, on=on),
         failed_reminders=failed_reminders(user=user),
     )

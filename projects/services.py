@@ -7,20 +7,26 @@ nothing is saved.
 """
 
 import datetime
+import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shanwang.audit import audit_log
 
+from .alerts import ledger
+from .documents.services import document_add
 from .models import (
+    Document,
     Milestone,
     ProgressReport,
     Project,
     ReportPhoto,
     ReportTransition,
+    StagedUpload,
     StageTransition,
 )
 from .rules import REPORT_CONTENT_FIELDS, is_administrator, may
@@ -332,12 +338,12 @@ def progress_report_update(*, report: ProgressReport, acting_user, **fields) -> 
     return _save(report, acting_user=acting_user)
 
 
-@transaction.atomic
-def progress_report_transition(
+def progress_report_step(
     *, report: ProgressReport, transition: str, acting_user, comment: str = ""
-) -> ProgressReport:
-    """Submit, approve or return a report, recording who, when and the comment."""
-    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+) -> Step:
+    """Return the review step ``transition`` when ``acting_user`` may take it on
+    ``report`` now with ``comment``; raise PermissionDenied or ValidationError otherwise.
+    Changes nothing: the confirmation page asks it before the step is confirmed."""
     step = _allowed_step(
         REPORT_TRANSITIONS,
         transition,
@@ -351,6 +357,19 @@ def progress_report_transition(
     )
     if problem := step.requirement(report):
         raise ValidationError(problem)
+    return step
+
+
+@transaction.atomic
+def progress_report_transition(
+    *, report: ProgressReport, transition: str, acting_user, comment: str = ""
+) -> ProgressReport:
+    """Submit, approve or return a report, recording who, when and the comment, and the
+    step's notices to the people it concerns (ledger.record_review_step)."""
+    report = ProgressReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    step = progress_report_step(
+        report=report, transition=transition, acting_user=acting_user, comment=comment
+    )
     from_status = report.status
     report.status = step.target
     now = timezone.now()
@@ -360,13 +379,14 @@ def progress_report_transition(
         report.reviewed_by, report.reviewed_at = acting_user, now
         report.review_comment = comment
     _save(report, acting_user=acting_user)
-    ReportTransition.objects.create(
+    review_step = ReportTransition.objects.create(
         report=report,
         from_status=from_status,
         to_status=report.status,
         acting_user=acting_user,
         comment=comment,
     )
+    ledger.record_review_step(review_step)
     if step.target != ProgressReport.Status.SUBMITTED:
         audit_log(f"report_{transition}", user=acting_user, report=report.pk)
     return report
@@ -398,19 +418,150 @@ def report_photo_add(
 
 
 @transaction.atomic
+def report_photo_remove(*, photo: ReportPhoto, acting_user) -> None:
+    """Remove a photo from a report that can still be changed; its files go once the
+    transaction commits (a rollback keeps the photo, so it must keep its files)."""
+    photo = ReportPhoto.objects.select_related("report__project").get(pk=photo.pk)
+    _require(
+        acting_user,
+        "projects.change_progressreport",
+        photo.report,
+        _("Photos can only be removed from your projects' draft or returned reports."),
+    )
+    files = [file for file in (photo.image, photo.original) if file]
+    photo._history_user = acting_user
+    photo.delete()
+    transaction.on_commit(lambda: _delete_files(files))
+    audit_log("report_photo_removed", user=acting_user, report=photo.report_id, photo=photo.pk)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return error.messages
+
+
+def _delete_files(files) -> None:
+    for file in files:
+        file.storage.delete(file.name)
+
+
+#: Files kept for a form that did not validate are deleted after this long: a form left
+#: for two days is not coming back (its page would be reloaded with a new key).
+STAGED_UPLOAD_LIFETIME = datetime.timedelta(days=2)
+#: The folder (under the StagedUpload upload_to) that tells a kept photo from a document.
+STAGED_PHOTO, STAGED_DOCUMENT = "photo", "document"
+
+
+def staged_is_photo(upload: StagedUpload) -> bool:
+    """Return whether a kept upload is a photo (else it is a document)."""
+    return upload.file.name.split("/")[-2] == STAGED_PHOTO
+
+
+@transaction.atomic
+def staged_uploads_keep(*, key, acting_user, photos=(), documents=()) -> list[StagedUpload]:
+    """Keep the checked files of a report form that did not validate under the form's
+    ``key``, so that the user need not choose them again: ``photos`` as (file, caption)
+    pairs, ``documents`` as files.
+
+    Expired uploads (older than STAGED_UPLOAD_LIFETIME) are deleted here too: keeping
+    files is the only way they arrive, so cleaning up as they arrive bounds what is kept
+    without a scheduled task (and a town's server may run no Celery beat)."""
+    staged_uploads_expire()
+    kept = []
+    for folder, upload, caption in [
+        *((STAGED_PHOTO, file, caption) for file, caption in photos),
+        *((STAGED_DOCUMENT, file, "") for file in documents),
+    ]:
+        upload.seek(0)
+        name = os.path.basename(upload.name)
+        staged = StagedUpload(key=key, uploaded_by=acting_user, name=name[:200], caption=caption)
+        staged.file.save(f"{folder}/{name}", upload, save=False)
+        # The file is on disk before the row commits: a rollback must not leave it there.
+        _save(staged, acting_user=acting_user)
+        kept.append(staged)
+    return kept
+
+
+def staged_uploads_expire(*, now=None) -> int:
+    """Delete the uploads kept for longer than STAGED_UPLOAD_LIFETIME; return how many."""
+    expired = StagedUpload.objects.filter(
+        created_at__lt=(now or timezone.now()) - STAGED_UPLOAD_LIFETIME
+    )
+    files = [upload.file for upload in expired]
+    count, _deleted = expired.delete()
+    transaction.on_commit(lambda: _delete_files(files))
+    return count
+
+
+def _attach_staged(report: ProgressReport, *, acting_user, key, captions, remove, kind) -> None:
+    """Turn the uploads kept under ``key`` into the report's photos and documents; delete
+    the ones the user removed. Their files go once the transaction commits."""
+    staged = list(StagedUpload.objects.select_for_update().filter(key=key, uploaded_by=acting_user))
+    removed = {upload.pk for upload in remove}
+    for upload in staged:
+        if upload.pk not in removed:
+            with upload.file.open("rb") as content:
+                file = File(content, name=upload.name)
+                if staged_is_photo(upload):
+                    caption = captions.get(upload.pk, upload.caption)
+                    _report_photo_add(report, acting_user=acting_user, image=file, caption=caption)
+                else:
+                    _report_document_add(report, acting_user=acting_user, file=file, kind=kind)
+    if staged:
+        StagedUpload.objects.filter(pk__in=[upload.pk for upload in staged]).delete()
+        transaction.on_commit(lambda: _delete_files([upload.file for upload in staged]))
+
+
+def _report_photo_add(report: ProgressReport, *, acting_user, image, caption: str):
+    try:
+        return report_photo_add(
+            report=report, acting_user=acting_user, image=image, caption=caption
+        )
+    except ValidationError as error:
+        # On the form, a photo's problem belongs beside the photo field.
+        raise ValidationError({"photo": _messages_of(error)}) from None
+
+
+def _report_document_add(report: ProgressReport, *, acting_user, file, kind: str):
+    try:
+        return document_add(
+            project=report.project,
+            report=report,
+            acting_user=acting_user,
+            file=file,
+            kind=kind,
+            # The name the user gave the file (关于……的批复.pdf) says what it is.
+            title=os.path.splitext(os.path.basename(file.name))[0][:200],
+        )
+    except ValidationError as error:
+        raise ValidationError({"document": _messages_of(error)}) from None
+
+
+@transaction.atomic
 def progress_report_save(
     *,
     acting_user,
     fields: dict,
     project: Project | None = None,
     report: ProgressReport | None = None,
-    photo=None,
-    caption: str = "",
+    photos=(),
+    documents=(),
+    document_kind: str = Document.Kind.OTHER,
+    staged_key=None,
+    staged_captions: dict | None = None,
+    remove_staged=(),
+    remove_photos=(),
     submit: bool = False,
     client_key=None,
 ) -> ProgressReport:
-    """Create (with ``project``) or change (with ``report``) a monthly report, attach a
-    photo and optionally submit it, all or nothing.
+    """Create (with ``project``) or change (with ``report``) a monthly report with its
+    files and optionally submit it, all or nothing.
+
+    ``photos`` are (file, caption) pairs, ``documents`` files of ``document_kind``; the
+    uploads kept under ``staged_key`` for this user become photos and documents too
+    (with ``staged_captions`` by upload pk), but for ``remove_staged``;
+    ``remove_photos`` are photos of the report to remove.
 
     ``client_key`` is the idempotency key of the form that made a new report: a report
     already created with it (the same form sent twice, a phone's outbox resending after
@@ -433,10 +584,55 @@ def progress_report_save(
             return sent.report
     else:
         report = progress_report_update(report=report, acting_user=acting_user, **fields)
-    if photo is not None:
-        report_photo_add(report=report, acting_user=acting_user, image=photo, caption=caption)
+    for photo in remove_photos:
+        if photo.report_id != report.pk:
+            raise ValidationError({"remove_photo": _("That photo belongs to another report.")})
+        report_photo_remove(photo=photo, acting_user=acting_user)
+    if staged_key is not None:
+        _attach_staged(
+            report,
+            acting_user=acting_user,
+            key=staged_key,
+            captions=staged_captions or {},
+            remove=remove_staged,
+            kind=document_kind,
+        )
+    for image, caption in photos:
+        _report_photo_add(report, acting_user=acting_user, image=image, caption=caption)
+    for file in documents:
+        _report_document_add(report, acting_user=acting_user, file=file, kind=document_kind)
     if submit:
         report = progress_report_transition(
             report=report, transition="submit", acting_user=acting_user
         )
     return report
+
+
+# Site photos as evidence --------------------------------------------------------------
+
+
+@transaction.atomic
+def project_site_from_photo(*, photo: ReportPhoto, acting_user) -> Project:
+    """Make the position where ``photo`` was taken the site point of its project."""
+    photo = ReportPhoto.objects.select_related("report").get(pk=photo.pk)
+    project = Project.objects.select_for_update().get(pk=photo.report.project_id)
+    _require(
+        acting_user,
+        "projects.change_project",
+        project,
+        _("You may only change projects you are responsible for."),
+    )
+    if not photo.located:
+        raise ValidationError(_("The photo does not say where it was taken."))
+    before = (project.site_latitude, project.site_longitude)
+    project.site_latitude, project.site_longitude = photo.latitude, photo.longitude
+    _save(project, acting_user=acting_user)
+    audit_log(
+        "project_site_from_photo",
+        user=acting_user,
+        project=project.pk,
+        photo=photo.pk,
+        before=before,
+        after=(project.site_latitude, project.site_longitude),
+    )
+    return project

@@ -41,6 +41,11 @@ def queue_delivery(reminder_ids: list[int]) -> None:
         deliver_reminders.delay(reminder_ids[start : start + delivery.BATCH_SIZE])
 
 
+def queue_owed_reminders(sender, *, reminder_ids: list[int], **kwargs) -> None:
+    """Queue the rows a review step owes (``ledger.reminders_owed``, sent after commit)."""
+    queue_delivery(reminder_ids)
+
+
 def scan_and_queue(*, on, scans=tuple(ledger.SCANS)) -> dict:
     """Scan the ledger on ``on`` and queue what is owed once the scan has committed."""
     return ledger.scan(on=on, scans=scans, queue=queue_delivery)

@@ -25,8 +25,12 @@ urlpatterns = [
     path("projects/<int:pk>/reports/new/", views.ReportFormView.as_view(), name="report_add"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:report_pk>/edit/", views.ReportFormView.as_view(), name="report_edit"),
+    path("photos/<int:pk>/site/", views.PhotoSiteView.as_view(), name="photo_site"),
+    path("photos/<int:pk>/original/", views.PhotoOriginalView.as_view(), name="photo_original"),
+    path("reports/staged/<int:pk>/", views.StagedUploadView.as_view(), name="staged_upload"),
     path("", include("projects.alerts.urls")),
     path("", include("projects.briefing.urls")),
+    path("", include("projects.documents.urls")),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

@@ -1,11 +1,13 @@
 """Portfolio pages. Views stay thin: selectors read, services write, rules decide."""
 
+import os
 from dataclasses import fields
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,9 +20,11 @@ from django_tables2.export import ExportMixin
 from shanwang.charts import line
 from shanwang.forms import apply_validation_error
 from shanwang.mixins import PortfolioReaderMixin, detail_with_errors
+from shanwang.people import person_name
 from shanwang.spreadsheets.exports import SafeTableExport, xlsx_response
 
-from . import charts, selectors, services
+from . import charts, evidence, selectors, services
+from .documents.forms import DocumentForm
 from .filters import ProjectFilter
 from .forms import (
     MilestoneForm,
@@ -29,12 +33,20 @@ from .forms import (
     ReportTransitionForm,
     StageChangeForm,
 )
-from .models import Milestone, ProgressReport, Project
+from .models import Milestone, ProgressReport, Project, ReportPhoto, StagedUpload
 from .rules import may
 from .seeding import demo
 from .tables import ProjectTable
 from .workbooks.record import project_record_workbook
 from .workflows import available_report_transitions, available_stage_transitions
+
+#: Kept photos a browser shows as they are (a HEIC is only named): by stored extension.
+STAGED_PREVIEW_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
 
 
 class DashboardView(PortfolioReaderMixin, TemplateView):
@@ -110,6 +122,7 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
         project, user = self.object, self.request.user
         kwargs.setdefault("stage_form", StageChangeForm())
         kwargs.setdefault("milestone_form", MilestoneForm())
+        kwargs.setdefault("document_form", DocumentForm())
         milestones = project.milestones.all()
         return super().get_context_data(
             stage_transitions=available_stage_transitions(project, user),
@@ -194,8 +207,35 @@ class MilestoneCreateView(ProjectActionView):
 
 
 class MilestoneCompleteView(PortfolioReaderMixin, View):
+    """Mark a milestone done (POST), after a confirmation step: the POST without
+    ``confirmed=1`` shows what will happen, its 确认 button posts again with it."""
+
     def post(self, request, pk):
         milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=pk)
+        if request.POST.get("confirmed") != "1" and milestone.completed_on is None:
+            if not may(request.user, "projects.change_milestone", milestone):
+                raise PermissionDenied(
+                    _("You may only complete milestones of projects you are responsible for.")
+                )
+            today = date_format(selectors.today(), "Y-m-d")
+            return render(
+                request,
+                "projects/confirm_step.html",
+                {
+                    "project": milestone.project,
+                    "milestone": milestone,
+                    "question": _("Mark the milestone “%(title)s” done?")
+                    % {"title": milestone.title},
+                    "action_label": _("Mark done"),
+                    "consequence": _(
+                        "The milestone will be recorded as completed today (%(date)s) and its"
+                        " deadline alerts stop."
+                    )
+                    % {"date": today},
+                    "action_url": request.path,
+                    "cancel_url": milestone.project.get_absolute_url(),
+                },
+            )
         try:
             services.milestone_complete(milestone=milestone, acting_user=request.user)
         except ValidationError as error:
@@ -240,7 +280,9 @@ class ProjectUpdateView(PortfolioReaderMixin, FormView):
 
 
 class ReportFormView(PortfolioReaderMixin, FormView):
-    """Write or change a monthly report, with a photo; save as draft or submit."""
+    """Write or change a monthly report with its photos and documents; save as draft or
+    submit. A submission that does not validate comes back with status 400, its checked
+    files kept on the server (StagedUpload) and listed on the form."""
 
     template_name = "projects/report_form.html"
 
@@ -263,7 +305,9 @@ class ReportFormView(PortfolioReaderMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
-        return ProgressReportForm(**self.get_form_kwargs(), instance=self.report)
+        return ProgressReportForm(
+            **self.get_form_kwargs(), instance=self.report, user=self.request.user
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -273,9 +317,15 @@ class ReportFormView(PortfolioReaderMixin, FormView):
                 project=self.project,
                 report=self.report,
                 fields={name: data[name] for name in form.Meta.fields if name in data},
-                photo=data.get("photo"),
-                caption=data.get("photo_caption", ""),
+                photos=form.checked_photos,
+                documents=form.checked_documents,
+                document_kind=data["document_kind"],
+                staged_key=form.key,
+                staged_captions=form.staged_captions(),
+                remove_staged=data["remove_staged"],
+                remove_photos=data["remove_photo"],
                 submit="submit" in self.request.POST,
+                client_key=form.key if self.report is None else None,
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -290,8 +340,38 @@ class ReportFormView(PortfolioReaderMixin, FormView):
         )
         return redirect("projects:report", pk=report.pk)
 
+    def form_invalid(self, form):
+        # Nothing the user chose is lost: the checked files wait under the form's key.
+        form.add_staged(
+            services.staged_uploads_keep(
+                key=form.key,
+                acting_user=self.request.user,
+                photos=form.checked_photos,
+                documents=form.checked_documents,
+            )
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(project=self.project, report=self.report, **kwargs)
+
+
+class StagedUploadView(PortfolioReaderMixin, View):
+    """A file kept for a report form that did not validate, to the user who chose it
+    and no one else: a photo shown as its thumbnail, a document as a download."""
+
+    def get(self, request, pk):
+        upload = get_object_or_404(StagedUpload, pk=pk, uploaded_by=request.user)
+        content_type = STAGED_PREVIEW_TYPES.get(os.path.splitext(upload.file.name)[1].lower())
+        response = FileResponse(
+            upload.file.open("rb"),
+            as_attachment=content_type is None,
+            filename=upload.name,
+            content_type=content_type or "application/octet-stream",
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class ReportDetailView(PortfolioReaderMixin, DetailView):
@@ -306,18 +386,29 @@ class ReportDetailView(PortfolioReaderMixin, DetailView):
         return super().get_context_data(
             transitions=available_report_transitions(self.object, self.request.user),
             deviations=self.object.deviations(),
+            photo_evidence=evidence.report_photo_evidence(self.object, user=self.request.user),
             **kwargs,
         )
 
 
 class ReportTransitionView(PortfolioReaderMixin, View):
-    """Submit, approve or return a report (POST); errors come back with status 400."""
+    """Submit, approve or return a report (POST); errors come back with status 400.
+
+    Approving and returning ask first: the POST without ``confirmed=1`` changes nothing
+    and shows what will happen (status 200), its 确认 button posts again with it."""
+
+    #: The steps taken only once confirmed (submitting needs no confirmation).
+    confirmed_steps = {"approve", "return"}
 
     def post(self, request, pk, transition):
-        report = get_object_or_404(ProgressReport, pk=pk)
+        report = get_object_or_404(
+            ProgressReport.objects.select_related("project", "submitted_by"), pk=pk
+        )
         form = ReportTransitionForm(request.POST)
         if form.is_valid():
             try:
+                if transition in self.confirmed_steps and request.POST.get("confirmed") != "1":
+                    return self.confirmation(report, transition, form.cleaned_data["comment"])
                 report = services.progress_report_transition(
                     report=report,
                     transition=transition,
@@ -335,3 +426,70 @@ class ReportTransitionView(PortfolioReaderMixin, View):
         return detail_with_errors(
             request, ReportDetailView, kwargs={"pk": pk}, transition_form=form
         )
+
+    def confirmation(self, report, transition, comment):
+        """Return the confirmation page of a step the user may take now (else raise)."""
+        step = services.progress_report_step(
+            report=report, transition=transition, acting_user=self.request.user, comment=comment
+        )
+        author = person_name(report.submitted_by) or _("the author")
+        if transition == "approve":
+            question = _("Approve this report?")
+            consequence = _(
+                "The report will be approved: its figures then count in the portfolio and it"
+                " can no longer be changed. %(author)s will be told."
+            ) % {"author": author}
+        else:
+            question = _("Return this report for changes?")
+            consequence = _(
+                "The report goes back to %(author)s for changes; they and the project's"
+                " contact person are told, with your comment."
+            ) % {"author": author}
+        return render(
+            self.request,
+            "projects/confirm_step.html",
+            {
+                "project": report.project,
+                "report": report,
+                "question": question,
+                "action_label": step.label,
+                "consequence": consequence,
+                "comment": comment,
+                "danger": transition == "return",
+                "action_url": self.request.path,
+                "cancel_url": reverse("projects:report", kwargs={"pk": report.pk}),
+            },
+        )
+
+
+class PhotoSiteView(PortfolioReaderMixin, View):
+    """Make where a photo was taken its project's site point (POST), back to the report."""
+
+    def post(self, request, pk):
+        photo = get_object_or_404(ReportPhoto, pk=pk)
+        try:
+            services.project_site_from_photo(photo=photo, acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The photo's position is now the project's site point."))
+        return redirect("projects:report", pk=photo.report_id)
+
+
+class PhotoOriginalView(PortfolioReaderMixin, View):
+    """Download a photo's file as uploaded, EXIF and all: administrators only."""
+
+    def get(self, request, pk):
+        photo = get_object_or_404(ReportPhoto, pk=pk)
+        if not may(request.user, "projects.view_photo_original", photo):
+            raise PermissionDenied
+        if not photo.original:
+            raise Http404
+        response = FileResponse(
+            photo.original.open("rb"),
+            as_attachment=True,
+            filename=photo.original.name.rsplit("/", 1)[-1],
+            content_type="application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

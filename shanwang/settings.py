@@ -215,6 +215,13 @@ MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are served by shanwang.views.media after a permission check; behind nginx,
 # set this to an internal location (e.g. /protected-media/) to let nginx send the file.
 MEDIA_ACCEL_PREFIX = env.str("DJANGO_MEDIA_ACCEL_PREFIX", default="")
+# Site photos (shanwang/photos.py, projects/evidence.py): the font of the caption strip
+# drawn under each served photo (a CJK font; found among Debian's fonts when empty), and
+# how far from the project's site point a photo may be taken before it is flagged.
+PHOTO_CAPTION_FONT = env.str("SHANWANG_PHOTO_CAPTION_FONT", default="")
+PHOTO_SITE_RADIUS_M = env.int("SHANWANG_PHOTO_SITE_RADIUS_M", default=1000)
+# Documents (批复, 合同, 验收资料; shanwang/documents.py): the largest file accepted.
+DOCUMENT_MAX_BYTES = env.int("SHANWANG_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Email: written to var/mail/ unless EMAIL_URL names an SMTP server.
 if EMAIL_URL := env.str("EMAIL_URL", default=""):
@@ -290,6 +297,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
+        # The service worker (/sw.js) and the web manifest, both served by the app.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],

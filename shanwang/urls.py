@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import pwa, views
 
 urlpatterns = [
     path("", include("projects.urls")),
@@ -17,6 +17,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("media/<path:path>", views.media, name="media"),
+    # The installable app: at the root, so that the service worker's scope is the site.
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
 ]
 
 handler403 = "shanwang.views.permission_denied"

@@ -3,6 +3,7 @@ addresses limited to the hosts a setting allows; text lengths capped, naming the
 
 from urllib.parse import urlsplit
 
+import pillow_heif
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -11,15 +12,21 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-#: Formats a phone camera or a desk scanner produces and every browser shows.
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+# Pillow opens HEIC/HEIF (an iPhone's photos) from here on, wherever photos are read: this
+# validator, the re-encoding (shanwang/photos.py) and Django's ImageField.
+pillow_heif.register_heif_opener()
+
+#: Formats a phone camera or a desk scanner produces: every browser shows the first three;
+#: HEIF (HEIC, an iPhone's) is accepted and served converted to JPEG.
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_PIXELS = 50_000_000
 
 
 @deconstructible
 class PhotoValidator:
-    """Accept only a real JPEG, PNG or WebP image of at most 10 MB and 50 megapixels."""
+    """Accept only a real JPEG, PNG, WebP or HEIC image of at most 10 MB and 50
+    megapixels."""
 
     def __call__(self, upload):
         if upload.size > PHOTO_MAX_BYTES:
@@ -45,13 +52,14 @@ class PhotoValidator:
             Image.DecompressionBombError,
         ):
             raise ValidationError(
-                _("The file is not a readable image (JPEG, PNG or WebP)."), code="not_an_image"
+                _("The file is not a readable image (JPEG, PNG, WebP or HEIC)."),
+                code="not_an_image",
             ) from None
         finally:
             upload.seek(position)
         if image_format not in PHOTO_FORMATS:
             raise ValidationError(
-                _("Photos must be JPEG, PNG or WebP, not %(format)s."),
+                _("Photos must be JPEG, PNG, WebP or HEIC, not %(format)s."),
                 params={"format": image_format},
                 code="format",
             )

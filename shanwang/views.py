@@ -21,6 +21,8 @@ MEDIA_CONTENT_TYPES = {
     ".webp": "image/webp",
 }
 OCTET_STREAM = "application/octet-stream"
+#: The folder of MEDIA_ROOT this view serves: the photos as shown (ReportPhoto.image).
+SERVED_MEDIA = "reports"
 
 
 @login_not_required
@@ -62,21 +64,27 @@ def server_error(request):
 
 @require_GET
 def media(request, path):
-    """Serve an uploaded file (site photos) to users who may read the portfolio.
+    """Serve a site photo as it is shown (the derived copy, ``reports/``) to users who may
+    read the portfolio.
 
-    Uploads are never public. Behind nginx, DJANGO_MEDIA_ACCEL_PREFIX names an internal
-    location and nginx sends the file (X-Accel-Redirect) after this check.
+    Uploads are never public, and nothing else under MEDIA_ROOT is served here: a photo's
+    original keeps its GPS position (``originals/``, administrators only), documents and
+    files staged by a form have their own permission-checked views. Behind nginx,
+    DJANGO_MEDIA_ACCEL_PREFIX names an internal location and nginx sends the file
+    (X-Accel-Redirect) after this check.
     """
     if not request.user.has_perm("projects.read_portfolio"):
         raise PermissionDenied
     root = settings.MEDIA_ROOT.resolve()
+    served = root / SERVED_MEDIA
     file = (root / path).resolve()
-    if root not in file.parents or not file.is_file():
+    if served not in file.parents or not file.is_file():
         raise Http404
+    relative = file.relative_to(root).as_posix()  # the path without any "..", checked
     if settings.MEDIA_ACCEL_PREFIX:
         response = HttpResponse(content_type="")
         # Percent-encoded: a header must be ASCII, and nginx decodes it (Chinese file names).
-        response["X-Accel-Redirect"] = quote(f"{settings.MEDIA_ACCEL_PREFIX}{path}")
+        response["X-Accel-Redirect"] = quote(f"{settings.MEDIA_ACCEL_PREFIX}{relative}")
         return response
     content_type = MEDIA_CONTENT_TYPES.get(file.suffix.lower())
     if content_type is None:

@@ -3,19 +3,30 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from projects.models import Document
 from tests.factories import ProjectFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def page_urls():
+def page_urls(user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     project = ProjectFactory()
     village = VillageFactory()
     project.villages.add(village)
+    # A project the user answers for: its document pages (upload, delete) open to them.
+    own = ProjectFactory(contact_person=user)
+    document = Document.objects.create(
+        project=own, title="批复", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
     return [
+        reverse("projects:detail", args=[own.pk]),
+        reverse("projects:document_add", args=[own.pk]),
+        reverse("projects:document_delete", args=[document.pk]),
         reverse("projects:dashboard"),
         reverse("projects:list"),
         reverse("projects:indicators"),
@@ -89,10 +100,14 @@ def test_forbidden_and_server_error_pages_are_chinese(rf, user):
 
 def test_uploads_are_served_only_inside_the_media_folder(user_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    (tmp_path / "media").mkdir()
-    (tmp_path / "media" / "photo.jpg").write_bytes(b"jpeg")
+    (tmp_path / "media" / "reports").mkdir(parents=True)
+    (tmp_path / "media" / "reports" / "photo.jpg").write_bytes(b"jpeg")
+    (tmp_path / "media" / "originals").mkdir()
+    (tmp_path / "media" / "originals" / "photo.jpg").write_bytes(b"jpeg with GPS")
     (tmp_path / "secret.txt").write_text("secret")
-    assert user_client.get("/media/photo.jpg").status_code == 200
+    assert user_client.get("/media/reports/photo.jpg").status_code == 200
+    # Originals, documents and staged files have views of their own, never this one.
+    assert user_client.get("/media/originals/photo.jpg").status_code == 404
     assert user_client.get("/media/../secret.txt").status_code == 404
     assert user_client.get("/media/%2E%2E/secret.txt").status_code == 404
     assert user_client.get("/media/nothing.jpg").status_code == 404

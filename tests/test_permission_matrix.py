@@ -7,6 +7,7 @@ answer or changes the data. The test fails when a URL of the app is missing here
 
 import datetime
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +21,7 @@ from PIL import Image
 from projects.briefing import pdf as briefing_pdf
 from projects.models import (
     AnnualPlan,
+    Document,
     Funding,
     FundingSource,
     Milestone,
@@ -29,6 +31,7 @@ from projects.models import (
     ReportPhoto,
     ReportTransition,
     ResponsibleUnit,
+    StagedUpload,
     StageTransition,
     WebhookChannel,
 )
@@ -69,7 +72,18 @@ READERS = {"staff_a", "staff_b", "reviewer", "leader", "administrator"}
 #: URLs anyone may use: log-in, log-out, language switch, the health check, and the
 #: calendar feed (its secret key is the credential: tests/projects/test_alert_pages.py).
 #: (Uploaded photos, "media", are in the matrix: only readers of the portfolio get them.)
-PUBLIC = {"login", "logout", "set_language", "healthz", "projects:calendar_feed"}
+#: The installable app's manifest, service worker and offline page carry no data
+#: (tests/shanwang/test_pwa.py).
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "healthz",
+    "projects:calendar_feed",
+    "pwa_manifest",
+    "pwa_service_worker",
+    "pwa_offline",
+}
 #: A user's own notifications and settings: every logged-in user, only their own rows
 #: (tested in tests/projects/test_alert_pages.py).
 PERSONAL = {
@@ -120,9 +134,47 @@ def build_world() -> World:
             image=SimpleUploadedFile(f"{side}.jpg", tiny_jpeg(), "image/jpeg"),
             uploaded_by=staff,
         )
+        Document.objects.create(
+            project=project,
+            kind=Document.Kind.APPROVAL,
+            title=f"批复{side}",
+            file=SimpleUploadedFile(f"{side}.pdf", TINY_PDF),
+            content_type="application/pdf",
+            uploaded_by=staff,
+        )
         projects[side] = project
         villages[side] = village
     return World(users=users, projects=projects, villages=villages)
+
+
+#: The smallest PDF the document check (shanwang/documents.py) accepts.
+TINY_PDF = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+class FreshFile(io.BytesIO):
+    """An upload the test client reads whole at every post (it never rewinds a file)."""
+
+    def __init__(self, name: str, content: bytes):
+        super().__init__(content)
+        self.name = name
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
+def project_document(project):
+    return project.documents.get(report=None)
+
+
+def staged_upload(project):
+    """A photo kept for a report form of the project's unit's staff member."""
+    return StagedUpload.objects.create(
+        key=uuid.uuid4(),
+        uploaded_by=project.responsible_unit.members.get(),
+        file=SimpleUploadedFile("kept.jpg", tiny_jpeg(), "image/jpeg"),
+        name="kept.jpg",
+    )
 
 
 def tiny_jpeg() -> bytes:
@@ -151,7 +203,18 @@ def state_of(project) -> tuple:
                 "status", "narrative", "physical_progress"
             )
         ),
+        tuple(project.documents.order_by("pk").values_list("pk", "title")),
+        (project.site_latitude, project.site_longitude),
     )
+
+
+def located_photo(project):
+    """The submitted report's photo, with the position a phone wrote into it."""
+    photo = submitted(project).photos.get()
+    ReportPhoto.objects.filter(pk=photo.pk).update(
+        latitude=Decimal("30.250000"), longitude=Decimal("120.160000")
+    )
+    return photo
 
 
 @dataclass
@@ -234,6 +297,7 @@ MATRIX = {
     "projects:milestone_complete": Route(
         lambda p: reverse("projects:milestone_complete", args=[p.milestones.get().pk]),
         post=EDITORS,
+        data={"confirmed": "1"},  # the step itself; the first POST only asks to confirm
     ),
     "projects:report_add": Route(
         lambda p: reverse("projects:report_add", args=[p.pk]),
@@ -247,6 +311,10 @@ MATRIX = {
             "problems": "",
         },
     ),
+    "projects:staged_upload": Route(
+        lambda p: reverse("projects:staged_upload", args=[staged_upload(p).pk]),
+        get={"staff_a"},  # only the user who chose the file, administrators neither
+    ),
     "projects:report_edit": Route(
         lambda p: reverse("projects:report_edit", args=[draft(p).pk]),
         get=REPORTERS,
@@ -258,6 +326,28 @@ MATRIX = {
             "problems": "",
         },
     ),
+    "projects:photo_site": Route(
+        lambda p: reverse("projects:photo_site", args=[located_photo(p).pk]), post=EDITORS
+    ),
+    "projects:photo_original": Route(
+        lambda p: reverse("projects:photo_original", args=[submitted(p).photos.get().pk]),
+        get={"administrator"},  # the file as uploaded keeps its GPS position
+        staff_own_only=False,
+    ),
+    "projects:document_add": Route(
+        lambda p: reverse("projects:document_add", args=[p.pk]),
+        get=EDITORS,
+        post=EDITORS,
+        data={"kind": "contract", "title": "新合同", "file": FreshFile("合同.pdf", TINY_PDF)},
+    ),
+    "projects:document_download": Route(
+        lambda p: project_document(p).get_absolute_url(), get=READERS, staff_own_only=False
+    ),
+    "projects:document_delete": Route(
+        lambda p: reverse("projects:document_delete", args=[project_document(p).pk]),
+        get=EDITORS,
+        post=EDITORS,
+    ),
     "projects:report_transition:submit": Route(
         lambda p: reverse("projects:report_transition", args=[draft(p).pk, "submit"]),
         post=REPORTERS,
@@ -265,11 +355,12 @@ MATRIX = {
     "projects:report_transition:approve": Route(
         lambda p: reverse("projects:report_transition", args=[submitted(p).pk, "approve"]),
         post=REVIEWERS,
+        data={"confirmed": "1"},
     ),
     "projects:report_transition:return": Route(
         lambda p: reverse("projects:report_transition", args=[submitted(p).pk, "return"]),
         post=REVIEWERS,
-        data={"comment": "请补充照片"},
+        data={"comment": "请补充照片", "confirmed": "1"},
     ),
 }
 #: URL names whose cells are split by an argument (the report's review steps).
@@ -564,6 +655,23 @@ PARENTED = [
         {"caption": "新增的照片"},
         ADMINISTRATORS,  # staff add photos but do not change them (no model permission)
         REPORT_EDITORS,
+    ),
+    Parented(
+        Document,
+        "project",
+        project_side,
+        lambda p: Document.objects.create(
+            project=p, title="移动的文件", file=SimpleUploadedFile("m.pdf", TINY_PDF)
+        ),
+        lambda p: {
+            "project": p.pk,
+            "kind": "contract",
+            "title": "新增的文件",
+            "file": SimpleUploadedFile("a.pdf", TINY_PDF),
+        },
+        {"title": "新增的文件"},
+        PLAN_EDITORS,  # staff upload on the project page; no model permission in the admin
+        PLAN_EDITORS,
     ),
     Parented(
         Funding,

@@ -40,6 +40,7 @@ from projects.models import (
 from projects.rules import Role
 from shanwang.sessions import AUTHENTICATED_AT, RENEWED_AT
 from shanwang.validators import PHOTO_MAX_BYTES
+from tests.admin_forms import inline_prefixes
 from tests.conftest import with_role
 from tests.factories import (
     MilestoneFactory,
@@ -238,7 +239,7 @@ STATE_CHANGING_POSTS = {
     ),
     "projects:milestone_complete": (
         lambda w: reverse("projects:milestone_complete", args=[w.milestone.pk]),
-        lambda w: {},
+        lambda w: {"confirmed": "1"},
         lambda c, w: Milestone.objects.values_list("completed_on", flat=True).get(
             pk=w.milestone.pk
         ),
@@ -260,12 +261,12 @@ STATE_CHANGING_POSTS = {
     ),
     "projects:report_transition approve": (
         lambda w: reverse("projects:report_transition", args=[w.submitted.pk, "approve"]),
-        lambda w: {},
+        lambda w: {"confirmed": "1"},
         lambda c, w: report_status(w.submitted),
     ),
     "projects:report_transition return": (
         lambda w: reverse("projects:report_transition", args=[w.submitted.pk, "return"]),
-        lambda w: {"comment": "请补充现场照片"},
+        lambda w: {"comment": "请补充现场照片", "confirmed": "1"},
         lambda c, w: report_status(w.submitted),
     ),
     "logout": (
@@ -521,7 +522,9 @@ def test_approval_is_audited_with_user_address_and_utc_time(user, caplog):
     client.force_login(reviewer)
     caplog.set_level(logging.INFO, logger="shanwang.audit")
     caplog.clear()
-    response = client.post(reverse("projects:report_transition", args=[report.pk, "approve"]))
+    response = client.post(
+        reverse("projects:report_transition", args=[report.pk, "approve"]), {"confirmed": "1"}
+    )
     assert response.status_code == 302
     [entry] = audit_entries(caplog)
     assert entry["event"] == "report_approve"
@@ -696,7 +699,7 @@ def test_report_form_refuses_a_bad_photo_and_saves_nothing(
     an error on the photo, and saves neither the report nor the photo nor any file."""
     project = ProjectFactory(contact_person=user)
     response = post_report(user_client, project, photo())
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors.as_data()
     assert [error.code for error in errors["photo"]] == [error_code]
     assert not ProgressReport.objects.exists()
@@ -723,7 +726,7 @@ def test_report_form_stores_a_real_jpeg(user_client, user, media_root, size):
     stored = media_root / photo.image.name
     assert photo.image.name.endswith("/site.jpg")
     with Image.open(stored) as image:
-        assert (image.format, image.size) == ("JPEG", (16, 16))
+        assert_served_picture(image, (16, 16))
     assert stored.stat().st_size < 10_000
 
 
@@ -753,7 +756,7 @@ def assert_served_as_a_bare_jpeg(client, photo) -> None:
     assert CAMERA.encode() not in served
     assert b"<html" not in served
     with Image.open(io.BytesIO(served)) as image:
-        assert (image.format, image.size) == ("JPEG", (32, 64))
+        assert_served_picture(image, (32, 64))
         assert len(image.getexif()) == 0
 
 
@@ -920,7 +923,9 @@ def test_nobody_approves_their_own_report(client, user, also_reviewer):
         submitted_by=user,
     )
     client.force_login(user)
-    response = client.post(reverse("projects:report_transition", args=[report.pk, "approve"]))
+    url = reverse("projects:report_transition", args=[report.pk, "approve"])
+    assert client.post(url).status_code == 403  # not even the confirmation page
+    response = client.post(url, {"confirmed": "1"})
     assert response.status_code == 403
     report.refresh_from_db()
     assert report.status == ProgressReport.Status.SUBMITTED
@@ -928,9 +933,17 @@ def test_nobody_approves_their_own_report(client, user, also_reviewer):
     assert not report.transitions.exists()
 
 
+def assert_served_picture(image, size) -> None:
+    """The served copy of a photo is a JPEG of the picture's width with the caption strip
+    (project, month, capture time) drawn below the picture."""
+    width, height = size
+    assert image.format == "JPEG"
+    assert image.width == width and image.height > height
+
+
 INLINE_MANAGEMENT_FORMS = {
     f"{prefix}-{field}": "0"
-    for prefix in ("fundings", "annual_plans", "milestones", "progress_reports")
+    for prefix in inline_prefixes(Project)
     for field in ("TOTAL_FORMS", "INITIAL_FORMS")
 }
 
@@ -1190,7 +1203,7 @@ def test_the_report_form_shows_and_checks_the_narratives_limit(user_client, user
     form_page = user_client.get(reverse("projects:report_add", args=[project.pk]))
     assert 'maxlength="5000"' in form_page.content.decode()
     response = post_narrative(user_client, project, "进" * 5001)
-    assert response.status_code == 200
+    assert response.status_code == 400
     [error] = response.context["form"].errors["narrative"]
     assert str(capfirst(ProgressReport._meta.get_field("narrative").verbose_name)) in error
     assert "5000" in error

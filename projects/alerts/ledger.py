@@ -8,14 +8,22 @@ after its transaction commits (the tasks queue them for delivery.py).
 Scans run only on working days (China's official calendar, see workdays.py); a day's
 window reaches back to the previous working day, so a holiday's alerts go out on the
 next working day.
+
+A report's review steps (submitted, returned, approved) are recorded by
+``record_review_step`` when the step is taken, not by a scan: the same rows and notices,
+one per (address, kind, step), and ``reminders_owed`` sent after the commit, which the
+app connects to the tasks' queue (the domain does not import the tasks).
 """
 
 import datetime
 import uuid
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
+from django.dispatch import Signal
+from django.utils import timezone
 
 from ..models import (
     Milestone,
@@ -24,11 +32,29 @@ from ..models import (
     ProgressReport,
     Reminder,
     ReminderPolicy,
+    ReportTransition,
+    WebhookChannel,
 )
+from ..rules import Role, report_author_ids
 from .channels import CHANNELS
 from .messages import alert_title, alert_url
 from .owed import SCANS, Alert, Kind
 from .workdays import WorkingDays
+
+#: Sent once the transaction that recorded a review step's notices has committed, with
+#: ``reminder_ids``: the step's ledger rows still owed, to be delivered now.
+#: ``ProjectsConfig.ready`` connects ``tasks.queue_owed_reminders`` to it.
+reminders_owed = Signal()
+
+#: A notice's title is cut to its column (a project's name may be long).
+TITLE_LENGTH = Notification._meta.get_field("title").max_length
+
+#: The notice each review step's new status makes.
+REVIEW_NOTICES = {
+    ProgressReport.Status.SUBMITTED: Kind.REPORT_SUBMITTED,
+    ProgressReport.Status.RETURNED: Kind.REPORT_RETURNED,
+    ProgressReport.Status.APPROVED: Kind.REPORT_APPROVED,
+}
 
 
 def scan(
@@ -82,6 +108,7 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
     default = NotificationSettings()
     channels = [channel() for channel in CHANNELS.values()]
     recorded, noticed = _already_recorded(alerts)
+    now = timezone.now()
     reminders, notices = [], []
     # One alert goes to many people (an escalation to every reviewer): its title and link
     # are worked out once per alert, not once per recipient.
@@ -93,11 +120,17 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
             key = f"{alert.kind}|{alert.subject}|{alert.period}"
             if (alert.user.pk, key) not in noticed:
                 if key not in titles:
-                    titles[key] = (alert_title(alert), alert_url(alert))
+                    titles[key] = (alert_title(alert)[:TITLE_LENGTH], alert_url(alert))
                 title, url = titles[key]
                 notices.append(
                     Notification(
-                        user_id=alert.user.pk, kind=alert.kind, key=key, title=title, url=url
+                        user_id=alert.user.pk,
+                        kind=alert.kind,
+                        key=key,
+                        title=title,
+                        # A review step's comment (the reviewer's words), shown in the bell.
+                        body=alert.review_step.comment if alert.review_step else "",
+                        url=url,
                     )
                 )
         for channel in channels:
@@ -116,10 +149,15 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                     kind=alert.kind,
                     project_id=alert.project and alert.project.pk,
                     milestone_id=alert.milestone and alert.milestone.pk,
+                    review_step_id=alert.review_step and alert.review_step.pk,
                     subject=alert.subject,
                     period=alert.period,
                     days=alert.days,
                     owed_on=on,
+                    # A review notice is due at once: should the queueing after the
+                    # commit be lost (the broker down), the retry sweep
+                    # (tasks.retry_reminders, every ten minutes) sends it.
+                    next_attempt_at=now if alert.review_step else None,
                 )
             )
     # Rows that already existed are skipped and keep their own scan id, so counting this
@@ -161,9 +199,84 @@ def _already_recorded(alerts: list[Alert]) -> tuple[set, set]:
     return recorded, noticed
 
 
+def record_review_step(step: ReportTransition) -> int:
+    """Record the notices of a report's review step: submitted, to the reviewers who may
+    approve it (never its authors); returned, to its author and the project's contact
+    person, with the reviewer's comment and the edit form's link; approved, to its
+    author. Each by the bell, by email (as the user's settings say) and to the group-chat
+    robots of the project's responsible unit. Once the transaction commits, send
+    ``reminders_owed`` with the step's rows still owed.
+
+    Exactly once per step: the rows' subject is the step's, under the ledger's unique
+    constraints, so a second call adds nothing. Returns how many ledger rows it added."""
+    kind = REVIEW_NOTICES.get(step.to_status)
+    if kind is None:
+        return 0
+    report = step.report
+    project = report.project
+    subject = f"review:{step.pk}"
+    alerts = [
+        Alert(kind, subject, report.month, 0, project, user=person, review_step=step)
+        for person in _review_recipients(step, kind)
+    ] + [
+        Alert(kind, subject, report.month, 0, project, webhook=webhook, review_step=step)
+        for webhook in WebhookChannel.objects.filter(
+            responsible_unit_id=project.responsible_unit_id, is_active=True
+        ).order_by("pk")
+    ]
+    with transaction.atomic():
+        _cancel_stale_reviews(report_id=report.pk)
+        created = _record(alerts, on=timezone.localdate())
+        owed = list(
+            Reminder.objects.filter(review_step=step, status=Reminder.Status.OWED)
+            .order_by("channel", "address", "pk")
+            .values_list("pk", flat=True)
+        )
+        if owed:
+            # robust: a broker that is down must not undo the step (already committed);
+            # the rows stay owed for the retry sweep.
+            transaction.on_commit(
+                lambda: reminders_owed.send(sender=ReportTransition, reminder_ids=owed),
+                robust=True,
+            )
+    return created
+
+
+def _review_recipients(step: ReportTransition, kind: str) -> list:
+    """Return the active users a review step's notice goes to, never the one who took it."""
+    report = step.report
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=step.acting_user_id)
+    if kind == Kind.REPORT_SUBMITTED:
+        # Reviewers are not scoped to units (rules.can_review_report): every reviewer,
+        # but none who wrote the report (four eyes).
+        users = users.filter(groups__name=Role.REVIEWER.value).exclude(
+            pk__in=report_author_ids(report)
+        )
+    elif kind == Kind.REPORT_RETURNED:
+        users = users.filter(pk__in=[report.submitted_by_id, report.project.contact_person_id])
+    else:
+        users = users.filter(pk=report.submitted_by_id)
+    return list(users.distinct().order_by("pk"))
+
+
+def _cancel_stale_reviews(*, report_id: int | None = None) -> int:
+    """Cancel the owed "submitted" notices of a report reviewed since (or returned and
+    submitted again): the reviewers are not asked for a review already done. Returned
+    and approved notices stay owed: what they say stays true and is news to the author."""
+    later = ReportTransition.objects.filter(
+        report=OuterRef("review_step__report"), pk__gt=OuterRef("review_step")
+    )
+    stale = Reminder.objects.filter(
+        status=Reminder.Status.OWED, kind=Kind.REPORT_SUBMITTED, review_step__isnull=False
+    )
+    if report_id is not None:
+        stale = stale.filter(review_step__report=report_id)
+    return stale.filter(Exists(later)).update(status=Reminder.Status.CANCELLED)
+
+
 def cancel_moot() -> int:
-    """Cancel owed alerts that no longer apply: the milestone was completed, or the
-    month's report has been submitted."""
+    """Cancel owed alerts that no longer apply: the milestone was completed, the
+    month's report has been submitted, or a submitted report has been reviewed."""
     done = Reminder.objects.filter(
         status=Reminder.Status.OWED, milestone__completed_on__isnull=False
     )
@@ -171,6 +284,8 @@ def cancel_moot() -> int:
     reported = Reminder.objects.filter(
         status=Reminder.Status.OWED, kind__in=[Kind.REPORT_DUE, Kind.REPORT_OVERDUE]
     ).filter(Exists(filed))
-    return done.update(status=Reminder.Status.CANCELLED) + reported.update(
-        status=Reminder.Status.CANCELLED
+    return (
+        done.update(status=Reminder.Status.CANCELLED)
+        + reported.update(status=Reminder.Status.CANCELLED)
+        + _cancel_stale_reviews()
     )

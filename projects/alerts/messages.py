@@ -20,6 +20,8 @@ from ..briefing.figures import briefing_url, monthly_briefing
 from ..models import Reminder
 
 Kind = Reminder.Kind
+#: The notices of a report's review steps, recorded by ``ledger.record_review_step``.
+REVIEW_KINDS = (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED)
 
 #: Markdown's signs, each replaced by its full-width form, which reads the same in a
 #: Chinese text and means nothing to the robots' renderers (WeCom and DingTalk honour no
@@ -50,8 +52,18 @@ def alert_title(item) -> str:
         return one_line(render_to_string("emails/reminder_subject.txt", {"item": item}))
 
 
+def review_url(kind: str, report) -> str:
+    """Return the path a review notice leads to: the edit form of a returned report (to
+    fix it), the report's page otherwise (to review it, or to see it approved)."""
+    if kind == Kind.REPORT_RETURNED:
+        return reverse("projects:report_edit", kwargs={"report_pk": report.pk})
+    return reverse("projects:report", kwargs={"pk": report.pk})
+
+
 def alert_url(alert) -> str:
     """Return the path of the page an alert is about."""
+    if alert.review_step is not None:
+        return review_url(alert.kind, alert.review_step.report)
     if alert.project is not None:
         return alert.project.get_absolute_url()
     if alert.kind == Kind.BRIEFING:
@@ -76,6 +88,10 @@ def message_context(reminder) -> dict:
         context["briefing_url"] = settings.SITE_URL + briefing_url(reminder.period)
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()
+    if reminder.review_step_id:
+        step = reminder.review_step
+        context["comment"] = step.comment
+        context["report_url"] = settings.SITE_URL + review_url(reminder.kind, step.report)
     context["settings_url"] = settings.SITE_URL + reverse("projects:notification_settings")
     return context
 
@@ -90,6 +106,14 @@ def robot_context(reminder) -> dict:
             "project": markdown_text(reminder.project.name),
             "milestone": markdown_text(milestone.title),
             "due_date": milestone.due_date,
+        }
+    if reminder.review_step_id:
+        step = reminder.review_step
+        context |= {
+            "project": markdown_text(reminder.project.name),
+            "month": step.report.month,
+            "comment": markdown_text(step.comment),
+            "report_url": settings.SITE_URL + review_url(reminder.kind, step.report),
         }
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()

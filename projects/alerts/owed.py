@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from ..models import Milestone, Project, Reminder, ReminderPolicy, WebhookChannel
+from ..models import (
+    Milestone,
+    Project,
+    Reminder,
+    ReminderPolicy,
+    ReportTransition,
+    WebhookChannel,
+)
 from ..rules import Role
 from ..selectors import projects_missing_report
 from .workdays import WorkingDays
@@ -26,6 +33,8 @@ class Alert:
     milestone: Milestone | None = None
     user: object = None
     webhook: WebhookChannel | None = None
+    #: The review step a review notice is about (ledger.record_review_step).
+    review_step: ReportTransition | None = None
 
 
 def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from shanwang.formatting import amount, percent_of_hundred
 from shanwang.models import BoundedTextField, TimeStampedModel
-from shanwang.photos import reencode_photo
+from shanwang.photos import process_photo
 from shanwang.validators import PhotoValidator
 
 from ..choices import ReportStatus
@@ -235,12 +235,28 @@ class ReportPhoto(TimeStampedModel):
         return self.caption or self.image.name
 
     def save(self, *args, **kwargs):
-        # Every path that stores a new photo (the report form, the admin and its inline)
-        # stores the picture alone, named by its format: no GPS position or other EXIF, no
-        # bytes after the image, no extension the user chose (shanwang/photos.py).
+        # Every path that stores a new photo (the report form, the admin and its inline,
+        # imports) keeps the file as uploaded in ``original`` and serves a copy of the
+        # picture alone with its caption strip, named by its format: no GPS position or
+        # other EXIF, no bytes after the image, no extension the user chose; the capture
+        # time, position and hash are read from the upload (shanwang/photos.py).
         if self.image and not self.image._committed:
-            self.image = reencode_photo(self.image)
+            report = self.report
+            processed = process_photo(
+                self.image, project_name=report.project.name, month=report.month
+            )
+            self.original = processed.original
+            self.image = processed.served
+            self.taken_at = processed.taken_at
+            self.latitude = processed.latitude
+            self.longitude = processed.longitude
+            self.perceptual_hash = processed.perceptual_hash
         super().save(*args, **kwargs)
+
+    @property
+    def located(self) -> bool:
+        """Whether the photo says where it was taken."""
+        return self.latitude is not None and self.longitude is not None
 
 
 class StagedUpload(models.Model):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need
+from tests.conftest import need, with_role
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -17,6 +17,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: The password of every person the browser tests log in as.
+PASSWORD = "correct-horse-battery"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -57,3 +59,28 @@ def phone_page(browser):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def person(django_user_model, username, role, *, family="", given="", **fields):
+    """Return a user with the browser tests' password and ``role``."""
+    user = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, last_name=family, first_name=given, **fields
+    )
+    return with_role(user, role)
+
+
+def log_in(page, live_server, username):
+    """Log in on the log-in page as ``username`` and wait for the dashboard."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def no_console_errors(page):
+    """Return the list the page's console errors and uncaught exceptions go into."""
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

@@ -9,13 +9,12 @@ from django.core.management import call_command
 
 from projects.models import AnnualPlan, Milestone, ProgressReport, Project
 from projects.rules import Role
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, log_in, screenshot
 from tests.conftest import with_role
 from tests.factories import created_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 MONTH = datetime.date(2024, 5, 1)
 
 
@@ -57,14 +56,6 @@ def briefed_town(django_user_model):
             project=project, title="六月节点（测试）", due_date=datetime.date(2024, 6, 28)
         )
     created_on(datetime.date(2024, 1, 1))  # briefings leave out projects created later
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])

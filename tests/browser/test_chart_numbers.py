@@ -9,12 +9,12 @@ import pytest
 
 from projects.models import ProgressReport
 from projects.rules import Role
+from tests.browser.conftest import PASSWORD
 from tests.conftest import with_role
 from tests.factories import AnnualPlanFactory, ProgressReportFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 CHART = '[data-chart="chart-investment"]'
 #: Where the chart draws its first category, in the page's pixels.
 FIRST_CATEGORY = """(selector) => {

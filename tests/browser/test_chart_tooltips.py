@@ -8,12 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.rules import Role
+from tests.browser.conftest import PASSWORD
 from tests.conftest import with_role
 from tests.factories import MilestoneFactory, ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 TITLES = [
     "<img src=x onerror=\"document.body.dataset.pwned='img'\">",
     '<meta http-equiv="refresh" content="0;url=/accounts/login/?pwned=meta">',

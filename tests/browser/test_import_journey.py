@@ -11,12 +11,11 @@ from django.core.management import call_command
 
 from projects.models import Milestone, Project
 from projects.rules import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.conftest import with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery"
 NEW_PROJECT = "山王村文化广场提升工程"
 
 

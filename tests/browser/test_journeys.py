@@ -14,13 +14,11 @@ from PIL import Image
 
 from projects.models import AnnualPlan, ProgressReport, Project, ResponsibleUnit
 from projects.rules import Role
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, log_in, no_console_errors, screenshot
 from tests.conftest import with_role
 from villages.models import Village
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -56,25 +54,10 @@ def town(django_user_model, tmp_path, settings):
     return {"staff": staff, "reviewer": reviewer, "project": factory, "photo": photo}
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def log_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/accounts/login/")
-
-
-def no_console_errors(page):
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_report_filed_approved_and_counted(desktop_page, live_server, town):
@@ -120,6 +103,12 @@ def test_report_filed_approved_and_counted(desktop_page, live_server, town):
     waiting.get_by_role("link", name="张楼村标准化厂房").click()
     page.get_by_label("意见说明").fill("同意")
     page.get_by_role("button", name="审核通过").click()
+    # Approving asks first: the report's summary, the comment, and the 确认 button.
+    confirm = page.get_by_test_id("confirm-step")
+    confirm.get_by_text("同意").wait_for()
+    assert ProgressReport.objects.get(pk=report.pk).status == ProgressReport.Status.SUBMITTED
+    screenshot(page, "journey-report-confirm-desktop")
+    confirm.locator("button[name=confirmed]").click()
     page.get_by_text("已通过").first.wait_for()
     screenshot(page, "journey-report-approved-desktop")
     page.get_by_role("link", name="工作台").click()

@@ -4,12 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from projects.rules import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.conftest import with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture

@@ -369,7 +369,9 @@ def test_nobody_approves_a_report_they_edited(client, town):
         admin_url(ProgressReport, "changelist"),
         {"action": "approve", "_selected_action": [report.pk]},
     )
-    client.post(reverse("projects:report_transition", args=[report.pk, "approve"]))
+    client.post(
+        reverse("projects:report_transition", args=[report.pk, "approve"]), {"confirmed": "1"}
+    )
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
     page = client.get(reverse("projects:report", args=[report.pk])).content.decode()

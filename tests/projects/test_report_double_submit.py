@@ -82,7 +82,7 @@ def submit_at_once(clients, url) -> list:
 
 def test_parallel_submits_of_a_new_report_save_one_and_tell_the_others(served_database, user):
     """Six parallel POSTs of the same new month: one report is saved (302), the five others
-    get the form back (200) with "This project already has a report for that month."."""
+    get the form back (400) with "This project already has a report for that month."."""
     project = ProjectFactory(contact_person=user)
     clients = []
     for _ in range(PARALLEL):
@@ -97,11 +97,11 @@ def test_parallel_submits_of_a_new_report_save_one_and_tell_the_others(served_da
 
     errors = [result for result in results if isinstance(result, BaseException)]
     assert errors == []
-    assert sorted(response.status_code for response in results) == [200] * 5 + [302]
+    assert sorted(response.status_code for response in results) == [302] + [400] * 5
     with translation.override("zh-hans"):
         message = escape(gettext("This project already has a report for that month."))
     for response in results:
-        if response.status_code == 200:
+        if response.status_code == 400:
             assert message in response.content.decode()
     assert ProgressReport.objects.filter(project=project).count() == 1
     assert ProgressReport.history.filter(project=project).count() == 2  # created, submitted
@@ -114,8 +114,8 @@ def test_a_report_for_a_month_that_has_one_is_refused_on_the_form(user_client, u
     url = reverse("projects:report_add", args=[project.pk])
     assert user_client.post(url, REPORT).status_code == 302
     response = user_client.post(url, REPORT)
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
+    assert response.status_code == 400
+    assert response.context["form"].errors["month"] == [
         gettext("This project already has a report for that month.")
     ]
     assert ProgressReport.objects.filter(project=project).count() == 1

@@ -13,6 +13,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import Project, StageTransition
 from projects.rules import Role
+from tests.admin_forms import inline_prefixes
 from tests.conftest import with_role
 from tests.factories import ProjectFactory, UserFactory
 
@@ -29,7 +30,7 @@ def admin_form_data(project, **changes) -> dict:
         if value is not None and key != "villages"
     }
     data.update(changes)
-    for prefix in ("fundings", "annual_plans", "milestones", "progress_reports"):
+    for prefix in inline_prefixes(Project):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     return data
 

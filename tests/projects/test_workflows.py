@@ -218,7 +218,9 @@ def test_an_approved_report_is_immutable(administrator):
 def test_illegal_step_on_the_web_answers_400_with_the_reason(client, administrator):
     report = ProgressReportFactory(status=Status.DRAFT)
     client.force_login(administrator)
-    response = client.post(reverse("projects:report_transition", args=[report.pk, "approve"]))
+    response = client.post(
+        reverse("projects:report_transition", args=[report.pk, "approve"]), {"confirmed": "1"}
+    )
     assert response.status_code == 400
     assert ProgressReport.objects.get(pk=report.pk).status == Status.DRAFT
     project = ProjectFactory(stage=Stage.PRELIMINARY)
@@ -232,6 +234,8 @@ def test_illegal_step_on_the_web_answers_400_with_the_reason(client, administrat
 def test_forbidden_step_on_the_web_answers_403(client, staff):
     report = ProgressReportFactory(status=Status.SUBMITTED)
     client.force_login(staff)
-    response = client.post(reverse("projects:report_transition", args=[report.pk, "approve"]))
+    response = client.post(
+        reverse("projects:report_transition", args=[report.pk, "approve"]), {"confirmed": "1"}
+    )
     assert response.status_code == 403
     assert ProgressReport.objects.get(pk=report.pk).status == Status.SUBMITTED
