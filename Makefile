@@ -61,7 +61,7 @@ format: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev assets translations lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest --create-db
+	$(VENV)/bin/pytest --create-db --durations=15
 	@# The embedded default's own behaviour (SQLite file locking), whatever DATABASE_URL says.
 	env -u DATABASE_URL $(VENV)/bin/pytest --create-db -m sqlite_only
 

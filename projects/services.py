@@ -428,7 +428,7 @@ def report_photo_remove(*, photo: ReportPhoto, acting_user) -> None:
         photo.report,
         _("Photos can only be removed from your projects' draft or returned reports."),
     )
-    files = [file for file in (photo.image, photo.original) if file]
+    files = [file for file in (photo.image, photo.original, photo.thumbnail) if file]
     photo._history_user = acting_user
     photo.delete()
     transaction.on_commit(lambda: _delete_files(files))

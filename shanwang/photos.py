@@ -6,7 +6,8 @@ anything after the image data (an HTML page, say) and any name (``.pdf``). From 
 time, the position, a perceptual hash of the picture) and makes the copy that is served:
 turned upright by its EXIF orientation, converted to sRGB by its colour profile, at most
 PHOTO_MAX_SIDE pixels on its longer side, without any metadata, with a caption strip
-below the picture naming the project, the report's month and the capture time. The file
+below the picture naming the project, the report's month and the capture time; and a
+small copy (THUMBNAIL_SIDE, no strip, no metadata) for lists of photos. The file
 as uploaded is kept beside it, unchanged (HEIC stays HEIC, its EXIF intact), for
 administrators only.
 
@@ -62,6 +63,9 @@ CAPTION_FONT_CANDIDATES = (
 STRIP_BACKGROUND = (33, 37, 41)
 STRIP_TEXT = (255, 255, 255)
 
+#: The small copy shown in lists of photos (photo cards, a draft's thumbnails).
+THUMBNAIL_SIDE = 640
+
 #: The perceptual hash: 64 bits in hex. Re-encoding or resizing a picture changes a bit or
 #: two; two different pictures differ in about half. Hashes at most SAME_PICTURE_BITS
 #: apart are taken as the same picture; one with fewer than HASH_BITS_SET bits set (or
@@ -83,6 +87,7 @@ class ProcessedPhoto:
 
     original: ContentFile
     served: ContentFile
+    thumbnail: ContentFile
     taken_at: datetime.datetime | None
     latitude: Decimal | None
     longitude: Decimal | None
@@ -114,6 +119,7 @@ def process_photo(upload, *, project_name: str, month: datetime.date | None) -> 
         served=ContentFile(
             _encode(served, served_format), name=f"{stem}.{PHOTO_EXTENSIONS[served_format]}"
         ),
+        thumbnail=ContentFile(_thumbnail(upright), name=f"{stem}.jpg"),
         taken_at=taken_at,
         latitude=latitude,
         longitude=longitude,
@@ -121,25 +127,13 @@ def process_photo(upload, *, project_name: str, month: datetime.date | None) -> 
     )
 
 
-def reencode_photo(upload) -> ContentFile:
-    """Return ``upload`` (a photo PhotoValidator accepts) as a new file holding only its
-    picture, upright, in sRGB, bounded in size, named ``<name>.<format>`` (HEIC as JPEG);
-    raise ValidationError (as the validator does) for a file that is not such a photo."""
-    PhotoValidator()(upload)
-    upload.seek(0)
-    try:
-        with Image.open(upload) as original:
-            image_format = SERVED_FORMATS.get(original.format, original.format)
-            image = _upright_srgb(original)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _unreadable() from None
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
-    return ContentFile(
-        _encode(image, image_format), name=f"{_stem(upload)}.{PHOTO_EXTENSIONS[image_format]}"
-    )
-
-
-# The evidence -------------------------------------------------------------------------
+def _thumbnail(upright: Image.Image) -> bytes:
+    """Return the small copy lists show, a JPEG without metadata: THUMBNAIL_SIDE pixels on
+    its longer side (sharp at twice a phone's half-screen width), without the strip,
+    which the page says in words beside it."""
+    small = upright.copy()
+    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return _encode(small if small.mode == "RGB" else small.convert("RGB"), "JPEG")
 
 
 def exif_taken_at(exif: Image.Exif) -> datetime.datetime | None:
@@ -352,11 +346,11 @@ def _with_caption_strip(picture: Image.Image, lines: list[str]) -> Image.Image:
     """Return ``picture`` scaled to fit PHOTO_MAX_SIDE with the caption strip below it."""
     picture = picture.copy()
     picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
-    strip = _strip_height(picture.width)
+    strip = strip_height(picture.width)
     if picture.height + strip > PHOTO_MAX_SIDE:
         # A portrait picture leaves room for the strip within the bound.
         picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE - strip), Image.Resampling.LANCZOS)
-        strip = _strip_height(picture.width)
+        strip = strip_height(picture.width)
     size = _font_size(picture.width)
     font, draws_chinese = _caption_font(size)
     if not draws_chinese:
@@ -378,7 +372,7 @@ def _font_size(width: int) -> int:
     return max(12, round(width / 40))
 
 
-def _strip_height(width: int) -> int:
+def strip_height(width: int) -> int:
     size = _font_size(width)
     return size + round(size * 1.4) + size  # two lines and a margin above and below
 

@@ -201,6 +201,11 @@ class ReportPhoto(TimeStampedModel):
     original = models.FileField(
         _("original file"), upload_to="originals/%Y/%m/", blank=True, editable=False
     )
+    # What lists of photos show (a report's page, a draft on the form): a small copy, so
+    # that a page of ten photos costs a phone hundreds of KB, not megabytes.
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="reports/thumbnails/%Y/%m/", blank=True, editable=False
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     # Read from the photo's EXIF by the server, never typed in: the photo as evidence.
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
@@ -247,11 +252,18 @@ class ReportPhoto(TimeStampedModel):
             )
             self.original = processed.original
             self.image = processed.served
+            self.thumbnail = processed.thumbnail
             self.taken_at = processed.taken_at
             self.latitude = processed.latitude
             self.longitude = processed.longitude
             self.perceptual_hash = processed.perceptual_hash
         super().save(*args, **kwargs)
+
+    @property
+    def thumbnail_url(self) -> str:
+        """Return the address of the small copy (the served copy for photos stored before
+        thumbnails were made)."""
+        return (self.thumbnail or self.image).url
 
     @property
     def located(self) -> bool:

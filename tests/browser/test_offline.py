@@ -63,7 +63,9 @@ def log_in(page, live_server):
 
 def wait_for_worker(page):
     """Wait until the service worker is active and controls the page."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT)
+    # Polled through page.evaluate: wait_for_function's polling compiles its string in
+    # the page, which the CSP (no eval) may refuse.
+    poll(page, "() => navigator.serviceWorker.controller !== null")
 
 
 def wait_until_kept(page, path):

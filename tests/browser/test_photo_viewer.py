@@ -77,16 +77,16 @@ def test_a_reviewer_sees_the_evidence_and_enlarges_a_photo(
     assert "2026-10-28 09:30" in photos.nth(0).get_by_test_id("photo-taken-at").inner_text()
     for index in range(3):
         photos.nth(index).scroll_into_view_if_needed()
-    page.wait_for_function(
-        "[...document.querySelectorAll('.photo-thumb')].every(img => img.complete)"
-    )
+    # decode() resolves once a picture is loaded; evaluated through the protocol, not by
+    # a polling string the page's CSP (no eval) may refuse.
+    page.locator(".photo-thumb").evaluate_all("imgs => Promise.all(imgs.map(i => i.decode()))")
     screenshot(page, f"report_photos_{viewport}")
 
     photos.nth(1).locator("a.photo-link").click()
     dialog = page.locator("dialog.photo-viewer")
     dialog.wait_for(state="visible")
     assert "沥青摊铺" in dialog.locator(".photo-viewer-caption").inner_text()
-    page.wait_for_function("document.querySelector('.photo-viewer-image').complete")
+    page.locator(".photo-viewer-image").evaluate("image => image.decode()")
     assert page.url.endswith(f"/reports/{reviewed_report.pk}/")  # not navigated away
     screenshot(page, f"report_photo_viewer_{viewport}")
     page.keyboard.press("Escape")

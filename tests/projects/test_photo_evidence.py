@@ -114,6 +114,9 @@ def test_saving_a_photo_keeps_the_original_and_reads_its_evidence(media_root):
     assert CAMERA.encode() not in served
     with Image.open(io.BytesIO(served)) as image:
         assert len(image.getexif()) == 0
+    with Image.open(media_root / photo.thumbnail.name) as thumbnail:
+        assert max(thumbnail.size) == 640 and len(thumbnail.getexif()) == 0
+    assert photo.thumbnail.name.startswith("reports/thumbnails/")  # served like the copy
     original = (media_root / photo.original.name).read_bytes()
     assert original == uploaded
     with Image.open(io.BytesIO(original)) as image:
@@ -258,6 +261,8 @@ def test_the_report_page_shows_time_position_flags_and_the_viewer_markup(client)
     response = client.get(reverse("projects:report", args=[report.pk]))
     html = response.content.decode()
     assert f'<a class="photo-link" href="{photo.image.url}" data-photo-viewer' in html
+    # The card shows the small copy; the viewer opens the served one.
+    assert f'src="{photo.thumbnail.url}"' in html and f'src="{photo.image.url}"' not in html
     assert 'loading="lazy"' in html
     assert 'data-flag="no_time"' in html
     assert "text-bg-warning" in html
