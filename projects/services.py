@@ -29,7 +29,7 @@ from .models import (
     StagedUpload,
     StageTransition,
 )
-from .rules import REPORT_CONTENT_FIELDS, is_administrator, may
+from .rules import REPORT_CONTENT_FIELDS, is_administrator
 from .workflows import (
     REPORT_TRANSITIONS,
     STAGE_TRANSITIONS,
@@ -37,26 +37,12 @@ from .workflows import (
     available_stage_transitions,
     entry_problem,
 )
+from .writing import delete_files_on_commit, require, save
 
 #: Fields of a project only reviewers and administrators may set.
 ASSIGNMENT_FIELDS = ("responsible_unit", "contact_person", "supervising_leader")
 #: Fields no form may set directly: the workflows own them.
 WORKFLOW_FIELDS = ("stage",)
-
-
-def _require(user, permission: str, obj, message: str) -> None:
-    # The rules themselves: user.has_perm() lets a superuser past every one of them.
-    if not may(user, permission, obj):
-        audit_log("access_denied", user=user, permission=permission, object=str(obj))
-        raise PermissionDenied(message)
-
-
-def _save(instance, *, acting_user):
-    """Validate and save ``instance``, recording ``acting_user`` in its history."""
-    instance.full_clean()
-    instance._history_user = acting_user
-    instance.save()
-    return instance
 
 
 def _allowed_step(
@@ -99,7 +85,7 @@ def _allowed_step(
 def project_update(*, project: Project, acting_user, data: dict) -> Project:
     """Change a project's key figures; assignment fields need reviewer or admin rights."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _require(
+    require(
         acting_user,
         "projects.change_project",
         project,
@@ -111,7 +97,7 @@ def project_update(*, project: Project, acting_user, data: dict) -> Project:
         if name in ASSIGNMENT_FIELDS and getattr(project, f"{name}_id") != getattr(
             value, "pk", value
         ):
-            _require(
+            require(
                 acting_user,
                 "projects.assign_project",
                 project,
@@ -119,7 +105,7 @@ def project_update(*, project: Project, acting_user, data: dict) -> Project:
             )
         if name != "villages":
             setattr(project, name, value)
-    _save(project, acting_user=acting_user)
+    save(project, acting_user=acting_user)
     if "villages" in data:
         project.villages.set(data["villages"])
     return project
@@ -199,7 +185,7 @@ def _record_stage(project: Project, stage: str, *, acting_user, comment: str, ov
         raise ValidationError({"actual_start": problem})
     from_stage = project.stage
     project.stage = stage
-    _save(project, acting_user=acting_user)
+    save(project, acting_user=acting_user)
     StageTransition.objects.create(
         project=project,
         from_stage=from_stage,
@@ -239,14 +225,14 @@ def milestone_create(
     *, project: Project, acting_user, title: str, due_date: datetime.date, owner=None, note=""
 ) -> Milestone:
     """Add a milestone to a project."""
-    _require(
+    require(
         acting_user,
         "projects.add_milestone",
         project,
         _("You may only add milestones to projects you are responsible for."),
     )
     milestone = Milestone(project=project, title=title, due_date=due_date, owner=owner, note=note)
-    return _save(milestone, acting_user=acting_user)
+    return save(milestone, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -255,7 +241,7 @@ def milestone_complete(
 ) -> Milestone:
     """Mark a milestone as completed on ``completed_on`` (today by default)."""
     milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
-    _require(
+    require(
         acting_user,
         "projects.change_milestone",
         milestone,
@@ -267,7 +253,7 @@ def milestone_complete(
             % {"title": milestone.title, "date": milestone.completed_on}
         )
     milestone.completed_on = completed_on or timezone.localdate()
-    return _save(milestone, acting_user=acting_user)
+    return save(milestone, acting_user=acting_user)
 
 
 # Monthly reports ----------------------------------------------------------------------
@@ -289,7 +275,7 @@ def progress_report_create(
     *, project: Project, acting_user, month: datetime.date, client_key=None, **fields
 ) -> ProgressReport:
     """Start a draft monthly report for ``month`` of a project."""
-    _require(
+    require(
         acting_user,
         "projects.add_progressreport",
         project,
@@ -306,7 +292,7 @@ def progress_report_create(
         # A savepoint: a report for the month saved by a parallel request (a double
         # submit) after full_clean looked fails the insert, not the caller's transaction.
         with transaction.atomic():
-            return _save(report, acting_user=acting_user)
+            return save(report, acting_user=acting_user)
     except IntegrityError:
         if client_key is not None and (
             sent := ProgressReport.objects.filter(client_key=client_key).first()
@@ -326,7 +312,7 @@ def progress_report_update(*, report: ProgressReport, acting_user, **fields) -> 
         raise ValidationError(
             _("An approved report cannot be changed; write a new report for a correction.")
         )
-    _require(
+    require(
         acting_user,
         "projects.change_progressreport",
         report,
@@ -335,7 +321,7 @@ def progress_report_update(*, report: ProgressReport, acting_user, **fields) -> 
     for name in REPORT_FIELDS:
         if name in fields:
             setattr(report, name, fields[name])
-    return _save(report, acting_user=acting_user)
+    return save(report, acting_user=acting_user)
 
 
 def progress_report_step(
@@ -378,7 +364,7 @@ def progress_report_transition(
     else:
         report.reviewed_by, report.reviewed_at = acting_user, now
         report.review_comment = comment
-    _save(report, acting_user=acting_user)
+    save(report, acting_user=acting_user)
     review_step = ReportTransition.objects.create(
         report=report,
         from_status=from_status,
@@ -405,7 +391,7 @@ def report_photo_add(
 ) -> ReportPhoto:
     """Attach a site photo to a report that can still be changed."""
     report = ProgressReport.objects.select_related("project").get(pk=report.pk)
-    _require(
+    require(
         acting_user,
         "projects.change_progressreport",
         report,
@@ -414,7 +400,7 @@ def report_photo_add(
     photo = ReportPhoto(
         report=report, image=image, caption=caption, taken_at=taken_at, uploaded_by=acting_user
     )
-    return _save(photo, acting_user=acting_user)
+    return save(photo, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -422,28 +408,17 @@ def report_photo_remove(*, photo: ReportPhoto, acting_user) -> None:
     """Remove a photo from a report that can still be changed; its files go once the
     transaction commits (a rollback keeps the photo, so it must keep its files)."""
     photo = ReportPhoto.objects.select_related("report__project").get(pk=photo.pk)
-    _require(
+    require(
         acting_user,
         "projects.change_progressreport",
         photo.report,
         _("Photos can only be removed from your projects' draft or returned reports."),
     )
-    files = [file for file in (photo.image, photo.original, photo.thumbnail) if file]
+    files = [photo.image, photo.original, photo.thumbnail]
     photo._history_user = acting_user
     photo.delete()
-    transaction.on_commit(lambda: _delete_files(files))
+    delete_files_on_commit(files)
     audit_log("report_photo_removed", user=acting_user, report=photo.report_id, photo=photo.pk)
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [message for messages in error.message_dict.values() for message in messages]
-    return error.messages
-
-
-def _delete_files(files) -> None:
-    for file in files:
-        file.storage.delete(file.name)
 
 
 #: Files kept for a form that did not validate are deleted after this long: a form left
@@ -478,7 +453,7 @@ def staged_uploads_keep(*, key, acting_user, photos=(), documents=()) -> list[St
         staged = StagedUpload(key=key, uploaded_by=acting_user, name=name[:200], caption=caption)
         staged.file.save(f"{folder}/{name}", upload, save=False)
         # The file is on disk before the row commits: a rollback must not leave it there.
-        _save(staged, acting_user=acting_user)
+        save(staged, acting_user=acting_user)
         kept.append(staged)
     return kept
 
@@ -490,7 +465,7 @@ def staged_uploads_expire(*, now=None) -> int:
     )
     files = [upload.file for upload in expired]
     count, _deleted = expired.delete()
-    transaction.on_commit(lambda: _delete_files(files))
+    delete_files_on_commit(files)
     return count
 
 
@@ -510,7 +485,7 @@ def _attach_staged(report: ProgressReport, *, acting_user, key, captions, remove
                     _report_document_add(report, acting_user=acting_user, file=file, kind=kind)
     if staged:
         StagedUpload.objects.filter(pk__in=[upload.pk for upload in staged]).delete()
-        transaction.on_commit(lambda: _delete_files([upload.file for upload in staged]))
+        delete_files_on_commit([upload.file for upload in staged])
 
 
 def _report_photo_add(report: ProgressReport, *, acting_user, image, caption: str):
@@ -520,7 +495,7 @@ def _report_photo_add(report: ProgressReport, *, acting_user, image, caption: st
         )
     except ValidationError as error:
         # On the form, a photo's problem belongs beside the photo field.
-        raise ValidationError({"photo": _messages_of(error)}) from None
+        raise ValidationError({"photo": error.messages}) from None
 
 
 def _report_document_add(report: ProgressReport, *, acting_user, file, kind: str):
@@ -535,7 +510,7 @@ def _report_document_add(report: ProgressReport, *, acting_user, file, kind: str
             title=os.path.splitext(os.path.basename(file.name))[0][:200],
         )
     except ValidationError as error:
-        raise ValidationError({"document": _messages_of(error)}) from None
+        raise ValidationError({"document": error.messages}) from None
 
 
 @transaction.atomic
@@ -616,7 +591,7 @@ def project_site_from_photo(*, photo: ReportPhoto, acting_user) -> Project:
     """Make the position where ``photo`` was taken the site point of its project."""
     photo = ReportPhoto.objects.select_related("report").get(pk=photo.pk)
     project = Project.objects.select_for_update().get(pk=photo.report.project_id)
-    _require(
+    require(
         acting_user,
         "projects.change_project",
         project,
@@ -626,7 +601,7 @@ def project_site_from_photo(*, photo: ReportPhoto, acting_user) -> Project:
         raise ValidationError(_("The photo does not say where it was taken."))
     before = (project.site_latitude, project.site_longitude)
     project.site_latitude, project.site_longitude = photo.latitude, photo.longitude
-    _save(project, acting_user=acting_user)
+    save(project, acting_user=acting_user)
     audit_log(
         "project_site_from_photo",
         user=acting_user,

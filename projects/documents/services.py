@@ -8,23 +8,17 @@ ValidationError; in both cases nothing is saved.
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shanwang.audit import audit_log
 
 from ..models import Document, ProgressReport, Project
-from ..rules import may
+from ..writing import delete_files_on_commit, require, save
 
 #: What a document's description is made of; the file itself is replaced by a new upload.
 DESCRIPTION_FIELDS = ("kind", "title", "number", "issued_on")
-
-
-def _require(user, permission: str, obj, message: str) -> None:
-    if not may(user, permission, obj):
-        audit_log("access_denied", user=user, permission=permission, object=str(obj))
-        raise PermissionDenied(message)
 
 
 def _title_for(kind: str, title: str) -> str:
@@ -47,7 +41,7 @@ def document_add(
 ) -> Document:
     """Attach a PDF, DOCX or XLSX to ``project`` (and to ``report``, one of its open
     reports); the file is checked by its content and refused with a message naming it."""
-    _require(
+    require(
         acting_user,
         "projects.add_document",
         project,
@@ -57,7 +51,7 @@ def document_add(
         report = ProgressReport.objects.select_related("project").get(pk=report.pk)
         if report.project_id != project.pk:
             raise ValidationError({"report": _("The report belongs to another project.")})
-        _require(
+        require(
             acting_user,
             "projects.change_progressreport",
             report,
@@ -73,9 +67,7 @@ def document_add(
         file=file,
         uploaded_by=acting_user,
     )
-    document.full_clean()
-    document._history_user = acting_user
-    document.save()
+    save(document, acting_user=acting_user)
     audit_log(
         "document_added",
         user=acting_user,
@@ -92,7 +84,7 @@ def document_add(
 def document_update(*, document: Document, acting_user, **fields) -> Document:
     """Change a document's kind, title, number or date."""
     document = Document.objects.select_related("project", "report").get(pk=document.pk)
-    _require(
+    require(
         acting_user,
         "projects.change_document",
         document,
@@ -109,9 +101,7 @@ def document_update(*, document: Document, acting_user, **fields) -> Document:
         setattr(document, name, value)
     if "title" in fields:
         document.title = _title_for(document.kind, document.title or "")
-    document.full_clean()
-    document._history_user = acting_user
-    document.save()
+    save(document, acting_user=acting_user)
     audit_log("document_changed", user=acting_user, document=document.pk, fields=changed)
     return document
 
@@ -120,7 +110,7 @@ def document_update(*, document: Document, acting_user, **fields) -> Document:
 def document_delete(*, document: Document, acting_user) -> None:
     """Delete a document and, once the transaction commits, its file."""
     document = Document.objects.select_related("project", "report").get(pk=document.pk)
-    _require(
+    require(
         acting_user,
         "projects.delete_document",
         document,
@@ -129,6 +119,5 @@ def document_delete(*, document: Document, acting_user) -> None:
     file, pk, project_id = document.file, document.pk, document.project_id
     document._history_user = acting_user
     document.delete()
-    # The row may come back with a rollback; its file must still be there then.
-    transaction.on_commit(lambda: file.storage.delete(file.name))
+    delete_files_on_commit([file])
     audit_log("document_deleted", user=acting_user, document=pk, project=project_id)
