@@ -5,7 +5,7 @@ from dataclasses import fields
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -19,7 +19,7 @@ from django_tables2.export import ExportMixin
 
 from shanwang.charts import line
 from shanwang.forms import apply_validation_error
-from shanwang.mixins import PortfolioReaderMixin, detail_with_errors
+from shanwang.mixins import PortfolioReaderMixin, detail_with_errors, protected_file_response
 from shanwang.people import person_name
 from shanwang.spreadsheets.exports import SafeTableExport, xlsx_response
 
@@ -363,15 +363,13 @@ class StagedUploadView(PortfolioReaderMixin, View):
     def get(self, request, pk):
         upload = get_object_or_404(StagedUpload, pk=pk, uploaded_by=request.user)
         content_type = STAGED_PREVIEW_TYPES.get(os.path.splitext(upload.file.name)[1].lower())
-        response = FileResponse(
-            upload.file.open("rb"),
-            as_attachment=content_type is None,
+        return protected_file_response(
+            upload.file,
             filename=upload.name,
             content_type=content_type or "application/octet-stream",
+            as_attachment=content_type is None,
+            cache="private, no-store",
         )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class ReportDetailView(PortfolioReaderMixin, DetailView):
@@ -485,11 +483,8 @@ class PhotoOriginalView(PortfolioReaderMixin, View):
             raise PermissionDenied
         if not photo.original:
             raise Http404
-        response = FileResponse(
-            photo.original.open("rb"),
-            as_attachment=True,
+        return protected_file_response(
+            photo.original,
             filename=photo.original.name.rsplit("/", 1)[-1],
             content_type="application/octet-stream",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response

@@ -1,19 +1,14 @@
 """Pages of documents: the upload on the project page, the deletion with its confirmation
 step, and the download, always after the permission check."""
 
-from urllib.parse import quote
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from shanwang.forms import apply_validation_error
-from shanwang.mixins import PortfolioReaderMixin
+from shanwang.mixins import PortfolioReaderMixin, protected_file_response
 
 from ..models import Document, Project
 from ..rules import may
@@ -102,22 +97,6 @@ class DocumentDownloadView(PortfolioReaderMixin, View):
         document = get_object_or_404(Document, pk=pk)
         if not may(request.user, "projects.view_document", document):
             raise PermissionDenied
-        if settings.MEDIA_ACCEL_PREFIX:
-            response = HttpResponse(content_type=document.content_type)
-            # Percent-encoded: a header must be ASCII, and nginx decodes it.
-            response["X-Accel-Redirect"] = quote(
-                f"{settings.MEDIA_ACCEL_PREFIX}{document.file.name}"
-            )
-            response["Content-Disposition"] = content_disposition_header(
-                True, document.download_name
-            )
-        else:
-            response = FileResponse(
-                document.file.open("rb"),
-                as_attachment=True,
-                filename=document.download_name,
-                content_type=document.content_type,
-            )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private"
-        return response
+        return protected_file_response(
+            document.file, filename=document.download_name, content_type=document.content_type
+        )
