@@ -22,3 +22,50 @@ class ReportStatus(models.TextChoices):
     def filed(cls) -> tuple["ReportStatus", ...]:
         """Return the statuses of a report that counts as filed for its month."""
         return (cls.SUBMITTED, cls.APPROVED)
+
+
+class SupervisionLevel(models.TextChoices):
+    """How closely a problem or a supervision order is followed (督办级别)."""
+
+    NORMAL = "normal", _("ordinary")
+    KEY = "key", _("key")
+    LISTED = "listed", _("listed for supervision")
+
+    @property
+    def colour(self) -> str:
+        """Return the order's colour by level: 蓝 ordinary, 黄 key, 红 listed."""
+        return {"normal": "blue", "key": "yellow", "listed": "red"}[self.value]
+
+
+class ProblemStatus(models.TextChoices):
+    """Where a problem stands in the ledger's closed loop (问题台账)."""
+
+    PENDING = "pending", _("to be assigned")
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved, to be verified")
+    STRUCK_OFF = "struck_off", _("struck off")
+
+    @classmethod
+    def unresolved(cls) -> tuple["ProblemStatus", ...]:
+        """Return the statuses of a problem not yet resolved: overdue past its deadline."""
+        return (cls.PENDING, cls.ASSIGNED, cls.IN_PROGRESS)
+
+    @classmethod
+    def open(cls) -> tuple["ProblemStatus", ...]:
+        """Return the statuses of a problem still on the ledger (not struck off)."""
+        return (cls.PENDING, cls.ASSIGNED, cls.IN_PROGRESS, cls.RESOLVED)
+
+
+class OrderStatus(models.TextChoices):
+    """Where a supervision order (督办单) stands."""
+
+    ISSUED = "issued", _("awaiting reply")
+    REPLIED = "replied", _("replied")
+    RETURNED = "returned", _("sent back")
+    ACCEPTED = "accepted", _("accepted")
+
+    @classmethod
+    def awaiting_reply(cls) -> tuple["OrderStatus", ...]:
+        """Return the statuses of an order whose unit owes a reply."""
+        return (cls.ISSUED, cls.RETURNED)

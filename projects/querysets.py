@@ -32,8 +32,15 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.db_functions import DaysBetween
 from shanwang.pinyin import PinyinQuerySet
 
-from .choices import ReportStatus
-from .rules import can_edit_any_project, is_staff_member, responsible_unit_ids
+from .choices import OrderStatus, ProblemStatus, ReportStatus
+from .rules import (
+    can_edit_any_project,
+    is_administrator,
+    is_leader,
+    is_reviewer,
+    is_staff_member,
+    responsible_unit_ids,
+)
 
 MONEY = models.DecimalField(max_digits=16, decimal_places=2)
 # Float arithmetic may land a hair off a threshold (29.999999); compare with this slack.
@@ -400,6 +407,96 @@ class ReportQuerySet(models.QuerySet):
         missing-report lists, the report alerts and their cancellation. ``project`` and
         ``month`` may be ``OuterRef``s."""
         return self.filter(project=project, month=month).filed(on=on)
+
+
+class SupervisionQuerySet(models.QuerySet):
+    """What problems (问题台账) and supervision orders (督办单) share: who sees them, and
+    their status at the end of a past day, read from their recorded steps."""
+
+    #: The statuses of a row not yet done with (overridden by each model's queryset).
+    unresolved_statuses: tuple = ()
+
+    def visible_to(self, user):
+        """Return the rows ``user`` sees: administrators, leaders and reviewers every
+        one; a staff member those of their units and of the projects they answer for.
+        The SQL form of the ``sees_supervision_item`` rule in projects/rules.py."""
+        if is_administrator(user) or is_leader(user) or is_reviewer(user):
+            return self
+        if is_staff_member(user):
+            units = responsible_unit_ids(user)
+            return self.filter(
+                Q(responsible_unit__in=units)
+                | Q(project__contact_person=user)
+                | Q(project__responsible_unit__in=units)
+            )
+        return self.none()
+
+    def with_status_on(self, on: datetime.date):
+        """Annotate ``status_on``: the status at the end of day ``on``, from the rows'
+        transitions (see _state_before); today and later, the status now."""
+        if on >= timezone.localdate():
+            return self.annotate(status_on=F("status"))
+        steps = self.model._meta.get_field("transitions").related_model.objects.filter(
+            **{self._transition_fk(): OuterRef("pk")}
+        )
+        return self.annotate(
+            status_on=_state_before(
+                steps,
+                before=start_of_next_day(on),
+                from_field="from_status",
+                to_field="to_status",
+                current="status",
+            )
+        )
+
+    def _transition_fk(self) -> str:
+        return self.model._meta.get_field("transitions").field.name
+
+    def existing_on(self, day: datetime.date):
+        return self.filter(created_at__lt=start_of_next_day(day))
+
+    def _status_filter(self, on: datetime.date, statuses) -> Q:
+        """The condition "the status on day ``on`` is one of ``statuses``", for a
+        queryset that went through with_status_on, or on the status now for today."""
+        if on >= timezone.localdate():
+            return Q(status__in=statuses)
+        return Q(status_on__in=statuses)
+
+    def _on(self, on: datetime.date):
+        queryset = self.existing_on(on)
+        if on < timezone.localdate():
+            queryset = queryset.with_status_on(on)
+        return queryset
+
+
+class ProblemQuerySet(SupervisionQuerySet):
+    unresolved_statuses = ProblemStatus.unresolved()
+
+    def open_on(self, on: datetime.date):
+        """Return the problems on the ledger at the end of day ``on``: recorded by then
+        and not struck off by then (a resolved one awaiting verification is still open)."""
+        return self._on(on).filter(self._status_filter(on, ProblemStatus.open()))
+
+    def unresolved_on(self, on: datetime.date):
+        """Return the problems not resolved at the end of day ``on``."""
+        return self._on(on).filter(self._status_filter(on, ProblemStatus.unresolved()))
+
+    def overdue_on(self, on: datetime.date):
+        """Return the problems unresolved on day ``on`` past their deadline: the rule of
+        Problem.is_overdue_on, behind the lights, the alerts, the dashboard and the pack."""
+        return self.unresolved_on(on).filter(deadline__lt=on)
+
+
+class SupervisionOrderQuerySet(SupervisionQuerySet):
+    unresolved_statuses = OrderStatus.awaiting_reply()
+
+    def awaiting_reply_on(self, on: datetime.date):
+        """Return the orders whose unit owes a reply at the end of day ``on``."""
+        return self._on(on).filter(self._status_filter(on, OrderStatus.awaiting_reply()))
+
+    def overdue_on(self, on: datetime.date):
+        """Return the orders whose reply is late on day ``on`` (SupervisionOrder.is_overdue_on)."""
+        return self.awaiting_reply_on(on).filter(reply_deadline__lt=on)
 
 
 def _sum_of_investment(reports):

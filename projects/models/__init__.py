@@ -20,10 +20,21 @@ from .portfolio import (
     TrafficLightThresholds,
 )
 from .reports import ProgressReport, ReportPhoto, StagedUpload
+from .supervision import (
+    INDICATORS,
+    AssessmentWeights,
+    Problem,
+    ProblemTransition,
+    SchedulingMeeting,
+    SupervisionOrder,
+    SupervisionOrderTransition,
+)
 from .transitions import ReportTransition, StageTransition, Transition
 
 __all__ = [
+    "INDICATORS",
     "AnnualPlan",
+    "AssessmentWeights",
     "CalendarDay",
     "Document",
     "Funding",
@@ -33,6 +44,8 @@ __all__ = [
     "Milestone",
     "Notification",
     "NotificationSettings",
+    "Problem",
+    "ProblemTransition",
     "ProgressReport",
     "Project",
     "Reminder",
@@ -40,8 +53,11 @@ __all__ = [
     "ReportPhoto",
     "ReportTransition",
     "ResponsibleUnit",
+    "SchedulingMeeting",
     "StageTransition",
     "StagedUpload",
+    "SupervisionOrder",
+    "SupervisionOrderTransition",
     "TrafficLightThresholds",
     "Transition",
     "WebhookChannel",

@@ -58,6 +58,11 @@ class ReminderPolicy(models.Model):
     escalate_to_reviewers_after_days = models.PositiveSmallIntegerField(
         _("escalate to the reviewers after days overdue"), default=30
     )
+    problem_escalate_after_working_days = models.PositiveSmallIntegerField(
+        _("escalate overdue problems and replies to the supervising leader after working days"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
     report_reminder_day = models.PositiveSmallIntegerField(
         _("monthly report reminder on day of the month"),
         default=20,
@@ -104,6 +109,11 @@ class Reminder(models.Model):
         REPORT_SUBMITTED = "report_submitted", _("report submitted for review")
         REPORT_RETURNED = "report_returned", _("report returned")
         REPORT_APPROVED = "report_approved", _("report approved")
+        PROBLEM_ASSIGNED = "problem_assigned", _("problem assigned")
+        PROBLEM_RETURNED = "problem_returned", _("problem sent back")
+        ORDER_ISSUED = "order_issued", _("supervision order issued")
+        ORDER_REPLIED = "order_replied", _("supervision order replied")
+        ORDER_RETURNED = "order_returned", _("supervision order sent back")
 
     class Status(models.TextChoices):
         OWED = "owed", _("owed")
@@ -145,6 +155,17 @@ class Reminder(models.Model):
     review_step = models.ForeignKey(
         "ReportTransition", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The problem or supervision order a 督办 alert is about.
+    problem = models.ForeignKey(
+        "Problem", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    supervision_order = models.ForeignKey(
+        "SupervisionOrder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
     # "milestone:7", "project:3:2024-05" or "digest": what the alert is about.
     subject = models.CharField(_("subject"), max_length=60)
     period = models.DateField(_("due date or period"))
@@ -179,6 +200,17 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.subject} → {self.address}"
+
+
+#: The notices of a step of the 督办 loop (the deadlines of problems and orders are
+#: ordinary deadline alerts: upcoming, due, overdue, escalation).
+SUPERVISION_NOTICES = (
+    Reminder.Kind.PROBLEM_ASSIGNED,
+    Reminder.Kind.PROBLEM_RETURNED,
+    Reminder.Kind.ORDER_ISSUED,
+    Reminder.Kind.ORDER_REPLIED,
+    Reminder.Kind.ORDER_RETURNED,
+)
 
 
 class Notification(models.Model):
@@ -229,6 +261,9 @@ class NotificationSettings(models.Model):
     email_reviews = models.BooleanField(
         _("email review notices (submitted, returned, approved)"), default=True
     )
+    email_supervision = models.BooleanField(
+        _("email supervision notices (problems assigned, orders issued, replies)"), default=True
+    )
     digest = models.CharField(
         _("digest by email"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
     )
@@ -254,6 +289,8 @@ class NotificationSettings(models.Model):
             return self.email_reports
         if kind in (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED):
             return self.email_reviews
+        if kind in SUPERVISION_NOTICES:
+            return self.email_supervision
         if kind == Kind.BRIEFING:
             return True  # the monthly briefing is the town's report to its leaders
         return self.digest == self.Digest.WEEKLY

@@ -504,6 +504,14 @@ class Milestone(TimeStampedModel):
         return self.is_overdue_on(timezone.localdate())
 
 
+#: What an overdue problem may do to its project's light: red, yellow, or nothing.
+PROBLEM_LIGHTS = [
+    (Light.RED.value, Light.RED.label),
+    (Light.YELLOW.value, Light.YELLOW.label),
+    (Light.NONE.value, _("no effect")),
+]
+
+
 class TrafficLightThresholds(models.Model):
     """The admin-editable thresholds of the traffic light (红黄绿灯预警); one row."""
 
@@ -515,6 +523,25 @@ class TrafficLightThresholds(models.Model):
     )
     red_days_overdue = models.PositiveSmallIntegerField(
         _("red above days a milestone is overdue"), default=30
+    )
+    # The light an open problem past its deadline gives its project, by its level (督办).
+    listed_problem_light = models.CharField(
+        _("light of an overdue listed problem"),
+        max_length=10,
+        choices=PROBLEM_LIGHTS,
+        default=Light.RED,
+    )
+    key_problem_light = models.CharField(
+        _("light of an overdue key problem"),
+        max_length=10,
+        choices=PROBLEM_LIGHTS,
+        default=Light.YELLOW,
+    )
+    normal_problem_light = models.CharField(
+        _("light of an overdue ordinary problem"),
+        max_length=10,
+        choices=PROBLEM_LIGHTS,
+        default=Light.NONE,
     )
     history = HistoricalRecords(verbose_name=_("historical traffic-light thresholds"))
 
@@ -538,3 +565,11 @@ class TrafficLightThresholds(models.Model):
     def current(cls) -> "TrafficLightThresholds":
         """Return the thresholds in force (the defaults until an admin changes them)."""
         return cls.objects.order_by("pk").first() or cls()
+
+    def problem_lights(self) -> dict[str, str]:
+        """Return the light an overdue problem gives its project, by the problem's level."""
+        return {
+            "listed": self.listed_problem_light,
+            "key": self.key_problem_light,
+            "normal": self.normal_problem_light,
+        }
