@@ -1,5 +1,9 @@
 from .alerts import notifications
 from .seeding import demo
+from .supervision.urls import urlpatterns as supervision_urlpatterns
+
+#: The url names of 督办's pages (the navigation bar marks its entry on them).
+SUPERVISION_URL_NAMES = frozenset(pattern.name for pattern in supervision_urlpatterns)
 
 
 def unread_notifications(request):
@@ -22,3 +26,8 @@ def demo_data(request):
     if not hasattr(request, "demo_data_present"):
         request.demo_data_present = demo.present()
     return {"demo_data_present": request.demo_data_present}
+
+
+def supervision_pages(request):
+    """The names of 督办's pages, for the navigation bar's 督办 entry."""
+    return {"supervision_url_names": SUPERVISION_URL_NAMES}

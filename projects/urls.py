@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("projects.alerts.urls")),
     path("", include("projects.briefing.urls")),
     path("", include("projects.documents.urls")),
+    path("", include("projects.supervision.urls")),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

@@ -36,6 +36,9 @@ from .forms import (
 from .models import Milestone, ProgressReport, Project, ReportPhoto, StagedUpload
 from .rules import may
 from .seeding import demo
+from .supervision import overdue as supervision_overdue
+from .supervision import ranking as supervision_ranking
+from .supervision import selectors as supervision
 from .tables import ProjectTable
 from .workbooks.record import project_record_workbook
 from .workflows import available_report_transitions, available_stage_transitions
@@ -57,8 +60,13 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
     def get_context_data(self, **kwargs):
         dashboard = selectors.dashboard(user=self.request.user)
         figures = {field.name: getattr(dashboard, field.name) for field in fields(dashboard)}
+        user, on = self.request.user, selectors.today()
         return super().get_context_data(
-            **figures, charts=charts.dashboard_charts(dashboard), **kwargs
+            **figures,
+            charts=charts.dashboard_charts(dashboard),
+            supervision=supervision_overdue.dashboard_overdue(user=user, on=on),
+            ranking=supervision_ranking.dashboard_ranking(on=on),
+            **kwargs,
         )
 
 
@@ -127,6 +135,7 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
         return super().get_context_data(
             stage_transitions=available_stage_transitions(project, user),
             changes=selectors.project_changes(project),
+            problems=supervision.project_problems(project, user=user),
             charts={
                 "investment": line(
                     [
@@ -385,6 +394,7 @@ class ReportDetailView(PortfolioReaderMixin, DetailView):
             transitions=available_report_transitions(self.object, self.request.user),
             deviations=self.object.deviations(),
             photo_evidence=evidence.report_photo_evidence(self.object, user=self.request.user),
+            problem_lines=supervision.report_problem_lines(self.object, user=self.request.user),
             **kwargs,
         )
 

@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "projects.context_processors.unread_notifications",
                 "projects.context_processors.demo_data",
+                "projects.context_processors.supervision_pages",
             ],
         },
     },
