@@ -10,9 +10,12 @@ from django.utils import timezone
 from projects.models import (
     AnnualPlan,
     Milestone,
+    Problem,
     ProgressReport,
     Project,
     ResponsibleUnit,
+    SchedulingMeeting,
+    SupervisionOrder,
 )
 from villages.models import Village
 
@@ -77,6 +80,41 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     physical_progress = Decimal("10.00")
     investment_completed = Decimal("100.00")
     status = ProgressReport.Status.APPROVED
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """A problem as stored, without its steps: tests of a workflow go through the
+    supervision services, which record them."""
+
+    class Meta:
+        model = Problem
+
+    project = factory.SubFactory(ProjectFactory)
+    description = factory.Sequence(lambda n: f"测试问题{n}")
+    kind = Problem.Kind.OTHER
+    level = Problem.Level.NORMAL
+
+
+class SupervisionOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupervisionOrder
+
+    project = factory.SubFactory(ProjectFactory)
+    content = factory.Sequence(lambda n: f"测试督办事项{n}")
+    responsible_unit = factory.SubFactory(ResponsibleUnitFactory)
+    issued_by = factory.SubFactory(UserFactory)
+    issued_on = factory.LazyFunction(timezone.localdate)
+    reply_deadline = factory.LazyAttribute(
+        lambda order: order.issued_on + datetime.timedelta(days=5)
+    )
+
+
+class SchedulingMeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchedulingMeeting
+
+    held_on = factory.LazyFunction(timezone.localdate)
+    title = factory.Sequence(lambda n: f"测试调度会{n}")
 
 
 _bulk_counter = iter(range(1, 10**9))
