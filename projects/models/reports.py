@@ -126,6 +126,11 @@ class ProgressReport(TimeStampedModel):
     def __str__(self):
         return f"{self.project} {self.month:%Y-%m}"
 
+    def problem_lines(self) -> list[str]:
+        """Return the problems the report names, one per non-empty line (list marks such as
+        "1." or "、" kept as written): each can become an item of the problem ledger."""
+        return [line.strip() for line in self.problems.splitlines() if line.strip()]
+
     def deviations(self) -> list[str]:
         """What in the report's figures needs explaining before it is submitted (and what
         the reviewer is warned of): physical progress below the last approved report, or
