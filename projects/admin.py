@@ -45,6 +45,7 @@ from .models import (
 )
 from .rules import Role, is_administrator, may
 from .seeding import demo
+from .supervision import admin as supervision_admin  # noqa: F401 (registers 督办)
 from .workbooks.sheets import export_workbook, project_workbook, template_workbook
 from .workflows import entry_problem
 
@@ -703,9 +704,46 @@ class ResponsibleUnitAdmin(HistoryAdmin):
     list_select_related = ["village"]
 
 
+class TrafficLightThresholdsAdminForm(forms.ModelForm):
+    class Meta:
+        model = TrafficLightThresholds
+        fields = [
+            "yellow_points_behind",
+            "red_points_behind",
+            "red_days_overdue",
+            "listed_problem_light",
+            "key_problem_light",
+            "normal_problem_light",
+        ]
+        # Said here, not on the model: a help text on a field would be a migration.
+        help_texts = {
+            "listed_problem_light": _(
+                "The light of a project with an item listed for supervision still "
+                "unresolved after its deadline."
+            ),
+            "key_problem_light": _(
+                "The light of a project with a key problem still unresolved after its deadline."
+            ),
+            "normal_problem_light": _(
+                "The light of a project with an ordinary problem still unresolved after "
+                "its deadline. A red light from a problem comes before the pace and the "
+                "milestones; a yellow one before their yellow."
+            ),
+        }
+
+
 @admin.register(TrafficLightThresholds)
 class TrafficLightThresholdsAdmin(HistoryAdmin):
-    list_display = ["__str__", "yellow_points_behind", "red_points_behind", "red_days_overdue"]
+    form = TrafficLightThresholdsAdminForm
+    list_display = [
+        "__str__",
+        "yellow_points_behind",
+        "red_points_behind",
+        "red_days_overdue",
+        "listed_problem_light",
+        "key_problem_light",
+        "normal_problem_light",
+    ]
 
     def has_add_permission(self, request):
         return not TrafficLightThresholds.objects.exists() and super().has_add_permission(request)
@@ -793,6 +831,7 @@ class ReminderPolicyAdmin(HistoryAdmin):
         "overdue_every_working_days",
         "escalate_to_leader_after_days",
         "escalate_to_reviewers_after_days",
+        "problem_escalate_after_working_days",
         "report_reminder_day",
     ]
 

@@ -17,6 +17,7 @@ from django.db.models import (
     Expression,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.db_functions import DaysBetween
 from shanwang.pinyin import PinyinQuerySet
 
-from .choices import OrderStatus, ProblemStatus, ReportStatus
+from .choices import OrderStatus, ProblemStatus, ReportStatus, SupervisionLevel
 from .rules import (
     can_edit_any_project,
     is_administrator,
@@ -62,8 +63,16 @@ class Light(models.TextChoices):
 
 
 class LightReason(models.TextChoices):
-    """Why a project has its light; each reason belongs to exactly one light."""
+    """Why a project has its light. Each fixed reason belongs to one light
+    (LIGHT_OF_REASON); an overdue problem's reason has the light the thresholds set for
+    its level (light_of_reason)."""
 
+    LISTED_PROBLEM_OVERDUE = (
+        "listed_problem_overdue",
+        _("an item listed for supervision is overdue"),
+    )
+    KEY_PROBLEM_OVERDUE = "key_problem_overdue", _("a key problem is overdue")
+    PROBLEM_OVERDUE = "problem_overdue", _("a problem is overdue")
     FAR_BEHIND = "far_behind", _("far behind schedule pace")
     MILESTONE_FAR_OVERDUE = "milestone_far_overdue", _("a milestone is long overdue")
     BEHIND = "behind", _("behind schedule pace")
@@ -82,6 +91,22 @@ LIGHT_OF_REASON = {
     LightReason.NO_BASIS: Light.NONE,
     LightReason.INACTIVE: Light.NONE,
 }
+
+#: The reason a problem overdue on the day gives its project, by the problem's level.
+REASON_OF_PROBLEM_LEVEL = {
+    SupervisionLevel.LISTED: LightReason.LISTED_PROBLEM_OVERDUE,
+    SupervisionLevel.KEY: LightReason.KEY_PROBLEM_OVERDUE,
+    SupervisionLevel.NORMAL: LightReason.PROBLEM_OVERDUE,
+}
+
+
+def light_of_reason(thresholds) -> dict[LightReason, Light]:
+    """Return the light of every reason under ``thresholds``: the fixed reasons' own, and
+    for an overdue problem's reason the light the thresholds set for its level."""
+    problem_lights = thresholds.problem_lights()
+    return LIGHT_OF_REASON | {
+        reason: Light(problem_lights[level]) for level, reason in REASON_OF_PROBLEM_LEVEL.items()
+    }
 
 
 def elapsed_share_of_year(on: datetime.date) -> float:
@@ -293,26 +318,78 @@ class ProjectQuerySet(PinyinQuerySet):
             next_milestone_due=Subquery(upcoming.values("due_date")[:1]),
         )
 
+    def with_problem_summary(self, *, on: datetime.date, thresholds=None, select=None):
+        """Annotate the project's problems overdue on day ``on`` (问题台账): unresolved at
+        the end of that day and past their deadline (ProblemQuerySet.overdue_on: on a past
+        day, recorded by then and in their status then, read from their steps).
+
+        - ``overdue_problem_count``: how many;
+        - ``overdue_problem_description`` / ``_level`` / ``_deadline`` / ``_unit`` (its
+          responsible unit's name): the one that decides the light, the most severe by the
+          light ``thresholds`` set for its level (red, then yellow, then none), then the
+          oldest deadline;
+        - ``overdue_problem_days``: ``on`` minus its deadline, in days.
+        With ``select``, only the figures it names are read back (see _figures).
+        """
+        # The thresholds' model is looked up in the registry: it imports this module.
+        thresholds = thresholds or apps.get_model("projects", "TrafficLightThresholds").current()
+        overdue = self._related("problems").objects.overdue_on(on).filter(project=OuterRef("pk"))
+        deciding = overdue.order_by(*_problem_severity(thresholds), "deadline", "pk")
+        overdue_count = (
+            overdue.order_by().values("project").annotate(count=Count("pk")).values("count")
+        )
+        return self._figures(
+            select,
+            overdue_problem_count=Coalesce(Subquery(overdue_count), Value(0)),
+            overdue_problem_description=Subquery(deciding.values("description")[:1]),
+            overdue_problem_level=Subquery(deciding.values("level")[:1]),
+            overdue_problem_deadline=Subquery(deciding.values("deadline")[:1]),
+            overdue_problem_unit=Subquery(deciding.values("responsible_unit__name")[:1]),
+            overdue_problem_days=DaysBetween("overdue_problem_deadline", on),
+        )
+
     def with_traffic_light(self, *, on: datetime.date, thresholds=None, select=None):
         """Annotate ``light`` and ``light_reason`` (红黄绿灯预警) as of day ``on``, and every
         figure they rest on; with ``select``, only the figures it names are read back.
 
         Only projects in an active stage (preliminary, under construction) get a light:
         their stage on the day of as_of() when the queryset went through it first.
-        With Y, R the points-behind thresholds and D the overdue-days threshold
-        (admin-editable, defaults 10, 30 and 30), the first rule that holds wins:
-        red — more than R points behind pace, or a milestone more than D days overdue;
-        yellow — Y to R points behind, or any milestone overdue;
+        With Y, R the points-behind thresholds, D the overdue-days threshold (defaults 10,
+        30 and 30) and the light an overdue problem gives by its level (defaults: listed
+        red, key yellow, ordinary none), all admin-editable, the first rule that holds wins:
+        red — a problem overdue (with_problem_summary) whose level gives red, more than R
+        points behind pace, or a milestone more than D days overdue;
+        yellow — a problem overdue whose level gives yellow, Y to R points behind, or any
+        milestone overdue;
         green — pace known and less than Y points behind;
         none — no pace basis (no plan, no investment) and nothing overdue.
+        An overdue problem's reason names its level: the deciding problem's (the most
+        severe, then the oldest deadline).
         """
         # The thresholds' model is looked up in the registry: it imports this module.
         thresholds = thresholds or apps.get_model("projects", "TrafficLightThresholds").current()
+        lights = light_of_reason(thresholds)
         red_gap = -(thresholds.red_points_behind + _EPSILON)
         yellow_gap = -(thresholds.yellow_points_behind - _EPSILON)
         days_overdue = DaysBetween(_OLDEST_OVERDUE_DUE, on)
+
+        def problem_rules(light):
+            # The deciding problem is the most severe: when its level gives ``light``, no
+            # other overdue problem gives a more severe one.
+            return [
+                When(Exact(_PROBLEM_LEVEL, Value(level.value)), then=Value(reason.value))
+                for level, reason in REASON_OF_PROBLEM_LEVEL.items()
+                if lights[reason] == light
+            ]
+
+        red_problems, yellow_problems = problem_rules(Light.RED), problem_rules(Light.YELLOW)
+        # No problem reads when no level gives a light.
+        problem_level = (
+            {"problem_level": F("overdue_problem_level")} if red_problems or yellow_problems else {}
+        )
         # The rules read the row's figures bound once (see _Let), not the subqueries again.
         active_reason = Case(
+            *red_problems,
             When(
                 LessThan(_pace_gap_points(on), red_gap),
                 then=Value(LightReason.FAR_BEHIND.value),
@@ -321,6 +398,7 @@ class ProjectQuerySet(PinyinQuerySet):
                 GreaterThan(days_overdue, thresholds.red_days_overdue),
                 then=Value(LightReason.MILESTONE_FAR_OVERDUE.value),
             ),
+            *yellow_problems,
             When(
                 LessThanOrEqual(_pace_gap_points(on), yellow_gap),
                 then=Value(LightReason.BEHIND.value),
@@ -335,8 +413,9 @@ class ProjectQuerySet(PinyinQuerySet):
             output_field=models.CharField(),
         )
         # Projects out of the active stages read no figure at all; the others read the
-        # plan and the oldest overdue milestone, then only the investment sum their pace
-        # basis needs: this year's with a plan, the cumulative one without.
+        # plan, the oldest overdue milestone and the deciding overdue problem's level,
+        # then only the investment sum their pace basis needs: this year's with a plan,
+        # the cumulative one without.
         reason = Case(
             When(
                 ~Q(**{f"{self._stage_field()}__in": self.model.ACTIVE_STAGES}),
@@ -347,6 +426,7 @@ class ProjectQuerySet(PinyinQuerySet):
                     active_reason,
                     planned=_PLANNED,
                     oldest_overdue_due=_OLDEST_OVERDUE_DUE,
+                    **({"problem_level": _PROBLEM_LEVEL} if problem_level else {}),
                     completed=Case(
                         When(_annual_basis(), then=F("year_completed_investment")),
                         default=Value(None),
@@ -360,6 +440,7 @@ class ProjectQuerySet(PinyinQuerySet):
                 ),
                 planned=F("year_planned_investment"),
                 oldest_overdue_due=F("oldest_overdue_due"),
+                **problem_level,
             ),
             output_field=models.CharField(),
         )
@@ -367,13 +448,14 @@ class ProjectQuerySet(PinyinQuerySet):
         light = Case(
             *(
                 When(Exact(reason_bound, reason_value), then=Value(light_value.value))
-                for reason_value, light_value in LIGHT_OF_REASON.items()
+                for reason_value, light_value in lights.items()
             ),
             output_field=models.CharField(),
         )
         return (
             self.with_schedule_pace(on=on, select=select)
             .with_milestone_summary(on=on, select=select)
+            .with_problem_summary(on=on, thresholds=thresholds, select=select)
             ._figures(
                 select,
                 light_reason=reason,
@@ -570,6 +652,23 @@ _PLANNED = _Bound("planned", MONEY)
 _COMPLETED = _Bound("completed", MONEY)
 _CUMULATIVE = _Bound("cumulative", MONEY)
 _OLDEST_OVERDUE_DUE = _Bound("oldest_overdue_due", models.DateField())
+_PROBLEM_LEVEL = _Bound("problem_level", models.CharField())
+
+
+def _problem_severity(thresholds) -> list:
+    """The order of a project's overdue problems, most severe first: 0 for a level whose
+    overdue problem makes the project red under ``thresholds``, 1 yellow, 2 no light;
+    nothing to order by when no level gives a light (a constant would be read as a
+    column's position)."""
+    rank = {Light.RED.value: 0, Light.YELLOW.value: 1}
+    ranks = [
+        When(level=level, then=Value(rank[light]))
+        for level, light in thresholds.problem_lights().items()
+        if light in rank
+    ]
+    if not ranks:
+        return []
+    return [Case(*ranks, default=Value(2), output_field=IntegerField())]
 
 
 def _annual_basis():

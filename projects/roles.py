@@ -28,6 +28,14 @@ ROLE_PERMISSIONS = {
         "projects.add_funding",
         "projects.change_funding",
         "projects.change_progressreport",
+        # 督办: problems, supervision orders and meetings (the services hold the rules)
+        "projects.add_problem",
+        "projects.change_problem",
+        "projects.strike_off_problem",
+        "projects.add_supervisionorder",
+        "projects.change_supervisionorder",
+        "projects.add_schedulingmeeting",
+        "projects.change_schedulingmeeting",
     ],
     Role.STAFF: [
         "projects.change_project",

@@ -193,3 +193,84 @@ rules.add_perm("projects.view_document", has_role)
 rules.add_perm("shanwang.use_admin", is_administrator | is_reviewer)
 # Spreadsheet imports touch many records at once: administrators only.
 rules.add_perm("projects.import_workbook", is_administrator)
+
+
+# 督办: the problem ledger, supervision orders, the scheduling meeting, the ranking ----------
+
+
+@rules.predicate
+def sees_supervision_item(user, item):
+    """The user sees the problem or supervision order: administrators, leaders and
+    reviewers every one; a staff member those of their units and of the projects they
+    answer for. The rule form of ``SupervisionQuerySet.visible_to`` (projects/querysets.py)."""
+    if item is None or not user.is_authenticated:
+        return False
+    if is_administrator(user) or is_leader(user) or is_reviewer(user):
+        return True
+    if not is_staff_member(user):
+        return False
+    units = responsible_unit_ids(user)
+    return (
+        (item.responsible_unit_id is not None and item.responsible_unit_id in units)
+        or item.project.contact_person_id == user.pk
+        or (
+            item.project.responsible_unit_id is not None
+            and item.project.responsible_unit_id in units
+        )
+    )
+
+
+@rules.predicate
+def acts_for_item(user, item):
+    """The user acts for the problem or order: its responsible person, or a staff member
+    of its responsible unit."""
+    if item is None or not user.is_authenticated:
+        return False
+    if item.responsible_person_id is not None and item.responsible_person_id == user.pk:
+        return True
+    return (
+        is_staff_member(user)
+        and item.responsible_unit_id is not None
+        and item.responsible_unit_id in responsible_unit_ids(user)
+    )
+
+
+@rules.predicate
+def resolved_the_problem(user, problem):
+    """The user resolved the problem (four eyes: someone else strikes it off)."""
+    return (
+        problem is not None
+        and problem.resolved_by_id is not None
+        and problem.resolved_by_id == user.pk
+    )
+
+
+@rules.predicate
+def issued_the_order(user, order):
+    return order is not None and order.issued_by_id is not None and order.issued_by_id == user.pk
+
+
+supervises = is_administrator | is_leader | is_reviewer
+can_raise_problem = supervises | (is_staff_member & manages_project)
+can_act_on_item = is_administrator | (has_role & acts_for_item)
+
+rules.add_perm("projects.read_supervision", has_role)
+rules.add_perm("projects.read_ranking", has_role)
+# Problems (问题台账): raised on a project; assigned, sent back and struck off by those
+# who supervise; worked on by the responsible unit.
+rules.add_perm("projects.view_problem", has_role & sees_supervision_item)
+rules.add_perm("projects.raise_problem", can_raise_problem)
+rules.add_perm("projects.assign_problem", supervises)
+rules.add_perm("projects.change_problem", supervises)
+rules.add_perm("projects.act_on_problem", can_act_on_item)
+rules.add_perm("projects.return_problem", supervises)
+rules.add_perm("projects.strike_off_problem", supervises & ~resolved_the_problem)
+# Supervision orders (督办单)
+rules.add_perm("projects.view_order", has_role & sees_supervision_item)
+rules.add_perm("projects.issue_order", supervises)
+rules.add_perm("projects.change_supervisionorder", supervises)
+rules.add_perm("projects.reply_order", can_act_on_item)
+rules.add_perm("projects.accept_order", supervises | (has_role & issued_the_order))
+# The scheduling meeting (调度会)
+rules.add_perm("projects.record_meeting", supervises)
+rules.add_perm("projects.change_schedulingmeeting", supervises)

@@ -25,6 +25,7 @@ from shanwang.people import person_name
 from villages import selectors as village_selectors
 
 from .alerts.workdays import years_without_holidays
+from .choices import OrderStatus, ProblemStatus
 from .models import (
     AnnualPlan,
     Document,
@@ -32,16 +33,24 @@ from .models import (
     Indicator,
     IndicatorValue,
     Milestone,
+    Problem,
     ProgressReport,
     Project,
     Reminder,
     ReminderPolicy,
     ReportTransition,
     StageTransition,
+    SupervisionOrder,
 )
 from .models.documents import kind_order
 from .querysets import Light, elapsed_share_of_year
-from .rules import is_administrator, is_staff_member
+from .rules import (
+    is_administrator,
+    is_leader,
+    is_reviewer,
+    is_staff_member,
+    responsible_unit_ids,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -68,7 +77,13 @@ REGISTERED_INVESTMENT = "statistics_registered_investment"
 #: What the project table, its exports and the attention lists read: the table's columns
 #: and figures. The other figures stay in SQL for filters and sorts (see
 #: ProjectQuerySet._figures); at 10,000 rows an export reads nothing it does not write.
-LIST_FIGURES = ("year_completed_share", "light", "next_milestone_due", "next_milestone_title")
+LIST_FIGURES = (
+    "year_completed_share",
+    "light",
+    "light_reason",
+    "next_milestone_due",
+    "next_milestone_title",
+)
 LIST_FIELDS = (
     "name",
     "category",
@@ -532,8 +547,14 @@ class MyWork:
     milestones = open milestones of their projects overdue or due within 14 days;
     reports_to_review = the reports waiting for a reviewer, for those who review (None
     for others);
+    problems_to_act = the problems assigned to their units or to them, not yet resolved
+    (assigned or in progress), and orders_to_reply = the supervision orders awaiting
+    their unit's reply or theirs, for staff members and administrators (None for others);
+    problems_to_verify = the resolved problems waiting to be verified and struck off
+    (but those they resolved: four eyes), and replies_to_accept = the replied orders
+    waiting to be accepted, for reviewers, leaders and administrators (None for others);
     applies = whether the user has such work at all (staff members, administrators and
-    reviewers; a leader has none)."""
+    reviewers; a leader only when a problem or a reply waits for them)."""
 
     on: datetime.date
     month: datetime.date
@@ -542,6 +563,10 @@ class MyWork:
     drafts: dict
     milestones: dict
     reports_to_review: dict | None = None
+    problems_to_act: dict | None = None
+    orders_to_reply: dict | None = None
+    problems_to_verify: dict | None = None
+    replies_to_accept: dict | None = None
     applies: bool = False
 
     @property
@@ -559,9 +584,23 @@ class MyWork:
         )
 
     @property
+    def supervision_lists(self) -> tuple[dict, ...]:
+        """Return the 督办 lists that apply to the user."""
+        return tuple(
+            found
+            for found in (
+                self.problems_to_act,
+                self.orders_to_reply,
+                self.problems_to_verify,
+                self.replies_to_accept,
+            )
+            if found is not None
+        )
+
+    @property
     def count(self) -> int:
         """Return how many things there are to do."""
-        return sum(found["count"] for found in self.lists)
+        return sum(found["count"] for found in self.lists + self.supervision_lists)
 
 
 def my_work(*, user, on: datetime.date | None = None) -> MyWork:
@@ -619,7 +658,41 @@ def my_work(*, user, on: datetime.date | None = None) -> MyWork:
     if user.has_perm("projects.review_any_report"):
         work.applies = True
         work.reports_to_review = _head_and_count(reports_waiting_for_review(user=user))
+    _supervision_work(work, user=user)
     return work
+
+
+def _supervision_work(work: MyWork, *, user) -> None:
+    """Add the 督办 lists of 我的待办 to ``work``: two queries a list, whatever the size."""
+    if is_staff_member(user) or is_administrator(user):
+        theirs = Q(responsible_unit__in=responsible_unit_ids(user)) | Q(responsible_person=user)
+        work.problems_to_act = _head_and_count(
+            Problem.objects.filter(
+                theirs, status__in=[ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS]
+            )
+            .select_related("project", "responsible_unit")
+            .order_by(F("deadline").asc(nulls_last=True), "pk")
+        )
+        work.orders_to_reply = _head_and_count(
+            SupervisionOrder.objects.filter(theirs, status__in=OrderStatus.awaiting_reply())
+            .select_related("project", "responsible_unit")
+            .order_by("reply_deadline", "pk")
+        )
+    if is_reviewer(user) or is_leader(user) or is_administrator(user):
+        work.problems_to_verify = _head_and_count(
+            Problem.objects.filter(status=ProblemStatus.RESOLVED)
+            .exclude(resolved_by=user)
+            .select_related("project", "responsible_unit", "resolved_by")
+            .order_by("resolved_on", "pk")
+        )
+        work.replies_to_accept = _head_and_count(
+            SupervisionOrder.objects.filter(status=OrderStatus.REPLIED)
+            .exclude(replied_by=user)
+            .select_related("project", "responsible_unit", "replied_by")
+            .order_by("replied_on", "pk")
+        )
+        # A leader has no report work: their list shows only when something waits.
+        work.applies = work.applies or any(found["count"] for found in work.supervision_lists)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from shanwang.people import person_name
 from shanwang.tables import BaseTable
 
 from .models import Project
-from .querysets import Light
+from .querysets import Light, LightReason
 
 
 def wide_screens_only(css: str = "") -> dict:
@@ -188,10 +188,20 @@ class ProjectTable(BaseTable):
         return round(value * 100, 1) if value is not None else None
 
     def render_light(self, value, record):
+        """The light, and for red and yellow why, in words (the project page's first line
+        says it with the figures)."""
+        if value not in (Light.RED, Light.YELLOW):
+            return format_html(
+                '<span class="light light-{}" aria-hidden="true"></span> {}',
+                value,
+                record.get_light_display(),
+            )
         return format_html(
-            '<span class="light light-{}" aria-hidden="true"></span> {}',
+            '<span class="light light-{}" aria-hidden="true"></span> {}'
+            '<div class="small text-body-secondary" data-testid="light-reason">{}</div>',
             value,
             record.get_light_display(),
+            LightReason(record.light_reason).label,
         )
 
     def value_light(self, value):

@@ -60,8 +60,9 @@ def _scan(scans) -> dict:
 
 @shared_task(acks_late=True)
 def scan_deadlines() -> dict:
-    """Record and queue the milestone alerts of today (a working day)."""
-    return _scan(("deadlines",))
+    """Record and queue the deadline alerts of today (a working day): milestones, and the
+    problems and supervision orders of 督办."""
+    return _scan(("deadlines", "supervision"))
 
 
 @shared_task(acks_late=True)

@@ -29,6 +29,7 @@ WRITERS = (
     "projects.alerts.delivery",
     "projects.alerts.notifications",
     "projects.documents.services",
+    "projects.supervision.services",
     "projects.writing",
     "projects.seeding.",
     "projects.roles",

@@ -6,8 +6,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Document
-from tests.factories import ProjectFactory, VillageFactory
+from projects.models import Document, Problem, ResponsibleUnit
+from projects.rules import Role
+from tests.conftest import with_role
+from tests.factories import (
+    ProblemFactory,
+    ProgressReportFactory,
+    ProjectFactory,
+    SchedulingMeetingFactory,
+    SupervisionOrderFactory,
+    UserFactory,
+    VillageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +33,26 @@ def page_urls(user, settings, tmp_path):
     document = Document.objects.create(
         project=own, title="批复", file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
     )
+    # 督办 on that project, with the step forms the user may fill in as the one responsible.
+    unit = ResponsibleUnit.objects.create(name="镇项目办", kind="department")
+    problem = ProblemFactory(
+        project=own, status=Problem.Status.ASSIGNED, responsible_unit=unit, responsible_person=user
+    )
+    order = SupervisionOrderFactory(project=own, responsible_unit=unit, responsible_person=user)
+    report = ProgressReportFactory(project=own, status="submitted", problems="征地未完成")
+    meeting = SchedulingMeetingFactory()
     return [
+        reverse("projects:problems"),
+        problem.get_absolute_url(),
+        reverse("projects:problem_add", args=[own.pk]),
+        reverse("projects:report", args=[report.pk]),
+        reverse("projects:orders"),
+        order.get_absolute_url(),
+        reverse("projects:meetings"),
+        meeting.get_absolute_url(),
+        reverse("projects:meeting_pack"),
+        reverse("projects:ranking"),
+        reverse("projects:ranking_unit", args=[unit.pk]),
         reverse("projects:detail", args=[own.pk]),
         reverse("projects:document_add", args=[own.pk]),
         reverse("projects:document_delete", args=[document.pk]),
@@ -45,18 +74,39 @@ def test_anonymous_users_are_sent_to_log_in(client, page_urls):
 
 def test_pages_have_no_inline_script_or_style_and_send_a_csp(user_client, page_urls):
     for url in [*page_urls, reverse("login")]:
-        response = user_client.get(url)
-        assert response.status_code == 200, url
-        policy = response["Content-Security-Policy"]
-        assert "script-src 'self'" in policy
-        assert "unsafe-inline" not in policy
-        content = response.content.decode()
-        for tag in re.findall(r"<script\b[^>]*>", content):
-            # JSON data blocks (chart data) are never executed; code comes from files.
-            is_data = 'type="application/json"' in tag
-            assert "src=" in tag or is_data, f"inline script on {url}: {tag}"
-        assert not re.search(r"\sstyle=", content), f"inline style on {url}"
-        assert not re.search(r"\son[a-z]+=", content), f"inline event handler on {url}"
+        assert_no_inline_code(user_client, url)
+
+
+def test_supervisors_forms_have_no_inline_script_or_style(client):
+    """The pages only reviewers, leaders and administrators open: the assignment, an
+    order issued, a meeting recorded and its decisions."""
+    reviewer = with_role(UserFactory(), Role.REVIEWER)
+    project = ProjectFactory()
+    meeting = SchedulingMeetingFactory()
+    client.force_login(reviewer)
+    for url in [
+        ProblemFactory(project=project).get_absolute_url(),
+        reverse("projects:order_add", args=[project.pk]),
+        reverse("projects:meeting_add"),
+        reverse("projects:meeting_edit", args=[meeting.pk]),
+        meeting.get_absolute_url(),
+    ]:
+        assert_no_inline_code(client, url)
+
+
+def assert_no_inline_code(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    content = response.content.decode()
+    for tag in re.findall(r"<script\b[^>]*>", content):
+        # JSON data blocks (chart data) are never executed; code comes from files.
+        is_data = 'type="application/json"' in tag
+        assert "src=" in tag or is_data, f"inline script on {url}: {tag}"
+    assert not re.search(r"\sstyle=", content), f"inline style on {url}"
+    assert not re.search(r"\son[a-z]+=", content), f"inline event handler on {url}"
 
 
 def test_logged_in_user_sees_the_navigation_in_chinese(user_client):

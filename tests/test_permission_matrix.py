@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
@@ -25,17 +26,22 @@ from projects.models import (
     Funding,
     FundingSource,
     Milestone,
+    Problem,
+    ProblemTransition,
     ProgressReport,
     Project,
     Reminder,
     ReportPhoto,
     ReportTransition,
     ResponsibleUnit,
+    SchedulingMeeting,
     StagedUpload,
     StageTransition,
+    SupervisionOrder,
     WebhookChannel,
 )
 from projects.rules import Role
+from projects.supervision import pack_pdf
 from tests.admin_forms import (
     admin_form_data,
     admin_url,
@@ -46,8 +52,11 @@ from tests.admin_forms import (
 from tests.conftest import with_role
 from tests.factories import (
     MilestoneFactory,
+    ProblemFactory,
     ProgressReportFactory,
     ProjectFactory,
+    SchedulingMeetingFactory,
+    SupervisionOrderFactory,
     UserFactory,
     VillageFactory,
 )
@@ -65,6 +74,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def printed_pack(monkeypatch):
+    """The meeting pack's PDF without Chromium: the matrix asks who gets it, and
+    tests/projects/supervision/test_pack.py prints it."""
+    monkeypatch.setattr(pack_pdf, "pack_pdf", lambda pack: b"%PDF-1.4\n%%EOF\n")
 
 
 ROLES = ["anonymous", "staff_a", "staff_b", "reviewer", "leader", "administrator"]
@@ -128,6 +144,7 @@ def build_world() -> World:
             month=datetime.date(2024, 2, 1),
             status=ProgressReport.Status.SUBMITTED,
             submitted_by=staff,
+            problems="征地尚未完成",
         )
         ReportPhoto.objects.create(
             report=submitted,
@@ -142,9 +159,65 @@ def build_world() -> World:
             content_type="application/pdf",
             uploaded_by=staff,
         )
+        supervision_items(project, staff=staff, leader=users["leader"])
         projects[side] = project
         villages[side] = village
+    SchedulingMeetingFactory(title="调度会", held_on=datetime.date(2024, 5, 6))
     return World(users=users, projects=projects, villages=villages)
+
+
+def supervision_items(project, *, staff, leader):
+    """督办 on ``project``: a problem in each status before struck off, the unit's own
+    (its staff member resolved the resolved one, and took a step with evidence), and a
+    supervision order awaiting its reply and one replied."""
+    unit = project.responsible_unit
+    Status = Problem.Status
+    ProblemFactory(project=project, description=f"待交办{project.name}")
+    for status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED):
+        resolved = status == Status.RESOLVED
+        ProblemFactory(
+            project=project,
+            status=status,
+            responsible_unit=unit,
+            deadline=IN_A_MONTH,
+            resolved_by=staff if resolved else None,
+            resolved_on=datetime.date.today() if resolved else None,
+        )
+    ProblemTransition.objects.create(
+        problem=problem_in(project, Status.IN_PROGRESS),
+        acting_user=staff,
+        from_status=Status.ASSIGNED,
+        to_status=Status.IN_PROGRESS,
+        evidence=SimpleUploadedFile("整改照片.pdf", TINY_PDF),
+    )
+    for status in (SupervisionOrder.Status.ISSUED, SupervisionOrder.Status.REPLIED):
+        SupervisionOrderFactory(
+            project=project,
+            responsible_unit=unit,
+            issued_by=leader,
+            status=status,
+            reply="已制定整改措施" if status == SupervisionOrder.Status.REPLIED else "",
+        )
+
+
+def problem_in(project, status) -> Problem:
+    return project.problems.get(status=status)
+
+
+def order_in(project, status) -> SupervisionOrder:
+    return project.supervision_orders.get(status=status)
+
+
+def problem_step(status, step):
+    return lambda p: reverse("projects:problem_step", args=[problem_in(p, status).pk, step])
+
+
+def order_step(status, step):
+    return lambda p: reverse("projects:order_step", args=[order_in(p, status).pk, step])
+
+
+def meeting():
+    return SchedulingMeeting.objects.get(title="调度会")
 
 
 #: The smallest PDF the document check (shanwang/documents.py) accepts.
@@ -205,6 +278,13 @@ def state_of(project) -> tuple:
         ),
         tuple(project.documents.order_by("pk").values_list("pk", "title")),
         (project.site_latitude, project.site_longitude),
+        tuple(
+            project.problems.order_by("pk").values_list(
+                "status", "description", "responsible_unit", "deadline", "level", "progress"
+            )
+        ),
+        tuple(project.supervision_orders.order_by("pk").values_list("status", "reply")),
+        tuple(SchedulingMeeting.objects.order_by("pk").values_list("title", "held_on")),
     )
 
 
@@ -224,9 +304,13 @@ class Route:
     url: object  # callable(project) -> URL
     get: set = field(default_factory=set)  # roles allowed to GET (own project)
     post: set = field(default_factory=set)  # roles allowed to POST (own project)
-    data: dict = field(default_factory=dict)
+    data: object = field(default_factory=dict)  # a dict, or callable(project) -> dict
     # Staff may act only on their own unit's project: for "other" they are denied.
     staff_own_only: bool = True
+
+    def payload(self, project) -> dict:
+        """Return what a POST of the cell sends, for ``project``."""
+        return self.data(project) if callable(self.data) else self.data
 
 
 EDITORS = {"staff_a", "reviewer", "administrator"}
@@ -236,6 +320,11 @@ BRIEFING_READERS = {"leader", "reviewer", "administrator"}
 PDF_READERS = BRIEFING_READERS if briefing_pdf.chromium_path() else set()
 REPORTERS = {"staff_a", "administrator"}
 REVIEWERS = {"reviewer", "administrator"}
+#: 督办: who supervises (assigns, sends back, strikes off, issues, accepts, records
+#: meetings), who acts for the responsible unit, who raises problems on a project.
+SUPERVISORS = {"reviewer", "leader", "administrator"}
+ACTORS = {"staff_a", "administrator"}
+RAISERS = {"staff_a", *SUPERVISORS}
 
 MATRIX = {
     "projects:dashboard": Route(
@@ -362,9 +451,156 @@ MATRIX = {
         post=REVIEWERS,
         data={"comment": "请补充照片", "confirmed": "1"},
     ),
+    # 督办: staff see and act on their unit's problems and orders only; reviewers,
+    # leaders and administrators assign, send back, strike off, issue and accept.
+    "projects:problems": Route(
+        lambda p: reverse("projects:problems"), get=READERS, staff_own_only=False
+    ),
+    "projects:problem": Route(
+        lambda p: problem_in(p, Problem.Status.PENDING).get_absolute_url(), get=READERS
+    ),
+    "projects:problem_step:assign": Route(
+        problem_step(Problem.Status.PENDING, "assign"),
+        post=SUPERVISORS,
+        data=lambda p: {
+            "responsible_unit": p.responsible_unit_id,
+            "deadline": IN_A_MONTH.isoformat(),
+            "level": "key",
+            "kind": "land",
+            "comment": "",
+        },
+    ),
+    "projects:problem_step:start": Route(
+        problem_step(Problem.Status.ASSIGNED, "start"),
+        post=ACTORS,
+        data={"rectification_plan": "倒排工期，专人负责", "comment": ""},
+    ),
+    "projects:problem_step:progress": Route(
+        problem_step(Problem.Status.IN_PROGRESS, "progress"),
+        post=ACTORS,
+        data={"progress": "已完成一半", "comment": ""},
+    ),
+    "projects:problem_step:resolve": Route(
+        problem_step(Problem.Status.IN_PROGRESS, "resolve"),
+        post=ACTORS,
+        data={"comment": "已整改到位"},
+    ),
+    "projects:problem_step:return": Route(
+        problem_step(Problem.Status.RESOLVED, "return"),
+        post=SUPERVISORS,
+        data={"comment": "整改不到位", "confirmed": "1"},
+    ),
+    "projects:problem_step:strike_off": Route(
+        problem_step(Problem.Status.RESOLVED, "strike_off"),
+        post=SUPERVISORS,  # none of them resolved it: staff A (or B) did
+        data={"comment": "", "confirmed": "1"},
+    ),
+    "projects:problem_evidence": Route(
+        lambda p: reverse(
+            "projects:problem_evidence",
+            args=[ProblemTransition.objects.get(problem__project=p).pk],
+        ),
+        get=READERS,
+    ),
+    "projects:problem_add": Route(
+        lambda p: reverse("projects:problem_add", args=[p.pk]),
+        get=RAISERS,
+        post=RAISERS,
+        data={"description": "新发现的问题", "kind": "other", "level": "normal", "comment": ""},
+    ),
+    "projects:problem_from_report": Route(
+        lambda p: reverse("projects:problem_from_report", args=[submitted(p).pk, 1]),
+        post=RAISERS,
+    ),
+    "projects:orders": Route(
+        lambda p: reverse("projects:orders"), get=READERS, staff_own_only=False
+    ),
+    "projects:order": Route(
+        lambda p: order_in(p, SupervisionOrder.Status.ISSUED).get_absolute_url(), get=READERS
+    ),
+    "projects:order_step:reply": Route(
+        order_step(SupervisionOrder.Status.ISSUED, "reply"),
+        post=ACTORS,
+        data={"reply": "本周内完成整改", "rectify_by": "", "comment": ""},
+    ),
+    "projects:order_step:accept": Route(
+        order_step(SupervisionOrder.Status.REPLIED, "accept"),
+        post=SUPERVISORS,  # and the order's issuer, here the leader
+        data={"comment": ""},
+    ),
+    "projects:order_step:return": Route(
+        order_step(SupervisionOrder.Status.REPLIED, "return"),
+        post=SUPERVISORS,
+        data={"comment": "请细化整改措施"},
+    ),
+    "projects:order_add": Route(
+        lambda p: reverse("projects:order_add", args=[p.pk]),
+        get=SUPERVISORS,
+        post=SUPERVISORS,
+        data=lambda p: {
+            "content": "请限期报送整改措施",
+            "level": "key",
+            "responsible_unit": p.responsible_unit_id,
+            "reply_by": "within",
+            "reply_within_working_days": "3",
+        },
+    ),
+    "projects:meetings": Route(
+        lambda p: reverse("projects:meetings"), get=READERS, staff_own_only=False
+    ),
+    "projects:meeting_add": Route(
+        lambda p: reverse("projects:meeting_add"),
+        get=SUPERVISORS,
+        post=SUPERVISORS,
+        data={"held_on": "2024-06-03", "title": "六月调度会"},
+        staff_own_only=False,
+    ),
+    "projects:meeting": Route(
+        lambda p: meeting().get_absolute_url(), get=READERS, staff_own_only=False
+    ),
+    "projects:meeting_edit": Route(
+        lambda p: reverse("projects:meeting_edit", args=[meeting().pk]),
+        get=SUPERVISORS,
+        post=SUPERVISORS,
+        data={"held_on": "2024-05-07", "title": "改过的调度会"},
+        staff_own_only=False,
+    ),
+    "projects:meeting_decision": Route(
+        lambda p: reverse("projects:meeting_decision", args=[meeting().pk]),
+        post=SUPERVISORS,
+        data=lambda p: {
+            "kind": "problem",
+            "project": p.pk,
+            "text": "会议决定：限期完成征地",
+            "level": "listed",
+            "responsible_unit": p.responsible_unit_id,
+            "deadline": IN_A_MONTH.isoformat(),
+        },
+    ),
+    "projects:meeting_pack": Route(
+        lambda p: reverse("projects:meeting_pack"), get=READERS, staff_own_only=False
+    ),
+    "projects:meeting_pack_xlsx": Route(
+        lambda p: reverse("projects:meeting_pack_xlsx"), get=READERS, staff_own_only=False
+    ),
+    "projects:meeting_pack_pdf": Route(
+        lambda p: reverse("projects:meeting_pack_pdf"), get=READERS, staff_own_only=False
+    ),
+    "projects:ranking": Route(
+        lambda p: reverse("projects:ranking"), get=READERS, staff_own_only=False
+    ),
+    "projects:ranking_unit": Route(
+        lambda p: reverse("projects:ranking_unit", args=[p.responsible_unit_id]),
+        get=READERS,
+        staff_own_only=False,
+    ),
 }
-#: URL names whose cells are split by an argument (the report's review steps).
-SPLIT = {"projects:report_transition": {"submit", "approve", "return"}}
+#: URL names whose cells are split by an argument (the review and 督办 steps).
+SPLIT = {
+    "projects:report_transition": {"submit", "approve", "return"},
+    "projects:problem_step": {"assign", "start", "progress", "resolve", "return", "strike_off"},
+    "projects:order_step": {"reply", "accept", "return"},
+}
 
 
 def app_url_names() -> set[str]:
@@ -398,8 +634,9 @@ def allowed(route: Route, method: str, role: str, side: str) -> bool:
     return not (side == "other" and role.startswith("staff") and route.staff_own_only)
 
 
-def test_permission_matrix(client, capsys):
+def test_permission_matrix(capsys):
     world = build_world()
+    clients = logged_in(world)
     cells = unauthorized = 0
     failures = []
     for name, route in MATRIX.items():
@@ -414,7 +651,7 @@ def test_permission_matrix(client, capsys):
                     # staff_b on unit B's project has staff_a's rights on unit A's.
                     rights = "staff_a" if role == "staff_b" else role
                     expected = allowed(route, method, rights, side)
-                    outcome = run_cell(client, world, role, project, route, method)
+                    outcome = run_cell(clients[role], project, route, method)
                     if outcome["succeeded"] and not expected:
                         unauthorized += 1
                     if outcome["succeeded"] != expected:
@@ -428,15 +665,22 @@ def test_permission_matrix(client, capsys):
     assert failures == []
 
 
-def run_cell(client, world, role, project, route, method) -> dict:
-    """Make one request in a savepoint; report whether it succeeded, then roll back."""
-    with transaction.atomic():
-        client.logout()
+def logged_in(world) -> dict[str, Client]:
+    """Return a client for each role, logged in once (the session outlives the cells'
+    savepoints, and no URL of the matrix logs anyone in or out)."""
+    clients = {role: Client() for role in ROLES}
+    for role, client in clients.items():
         if role != "anonymous":
             client.force_login(world.users[role])
+    return clients
+
+
+def run_cell(client, project, route, method) -> dict:
+    """Make one request in a savepoint; report whether it succeeded, then roll back."""
+    with transaction.atomic():
         url = route.url(project)
         before = state_of(project)
-        response = client.get(url) if method == "GET" else client.post(url, route.data)
+        response = client.get(url) if method == "GET" else client.post(url, route.payload(project))
         changed = state_of(project) != before
         sent_to_log_in = "/accounts/login/" in response.get("Location", "")
         answered = response.status_code < 400 and not sent_to_log_in
@@ -457,7 +701,7 @@ def test_allowed_posts_really_change_the_data(client):
             client.force_login(world.users["administrator"])
             project = world.projects["own"]
             before = state_of(project)
-            response = client.post(route.url(project), route.data)
+            response = client.post(route.url(project), route.payload(project))
             assert response.status_code == 302, (name, response.status_code)
             assert state_of(project) != before, name
             transaction.set_rollback(True)
@@ -592,6 +836,7 @@ PROJECT_EDITORS = lambda side: ANY | {"reviewer"} | unit_staff(side)  # noqa: E7
 REPORT_EDITORS = lambda side: ANY | unit_staff(side)  # noqa: E731
 PLAN_EDITORS = lambda side: ANY | {"reviewer"}  # noqa: E731  (staff: no model permission)
 ADMINISTRATORS = lambda side: ANY  # noqa: E731
+NOBODY = lambda side: set()  # noqa: E731
 
 PARENTED = [
     Parented(
@@ -671,6 +916,51 @@ PARENTED = [
         },
         {"title": "新增的文件"},
         PLAN_EDITORS,  # staff upload on the project page; no model permission in the admin
+        PLAN_EDITORS,
+    ),
+    # 督办: raised and issued in the admin through the services, by those who supervise
+    # (leaders do not use the admin); an item never moves to another project there.
+    Parented(
+        Problem,
+        "project",
+        project_side,
+        lambda p: ProblemFactory(project=p, description="移动的问题"),
+        lambda p: {
+            "project": p.pk,
+            "description": "新增的问题",
+            "kind": "other",
+            "level": "normal",
+            **{
+                f"{prefix}-{count}": "0"
+                for prefix in inline_prefixes(Problem)
+                for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+        {"description": "新增的问题"},
+        NOBODY,
+        PLAN_EDITORS,
+    ),
+    Parented(
+        SupervisionOrder,
+        "project",
+        project_side,
+        lambda p: SupervisionOrderFactory(
+            project=p, responsible_unit=p.responsible_unit, content="移动的督办单"
+        ),
+        lambda p: {
+            "project": p.pk,
+            "content": "新增的督办单",
+            "level": "normal",
+            "responsible_unit": p.responsible_unit.pk,
+            "reply_deadline": IN_A_MONTH.isoformat(),
+            **{
+                f"{prefix}-{count}": "0"
+                for prefix in inline_prefixes(SupervisionOrder)
+                for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+        {"content": "新增的督办单"},
+        NOBODY,
         PLAN_EDITORS,
     ),
     Parented(

@@ -12,7 +12,9 @@ next working day.
 A report's review steps (submitted, returned, approved) are recorded by
 ``record_review_step`` when the step is taken, not by a scan: the same rows and notices,
 one per (address, kind, step), and ``reminders_owed`` sent after the commit, which the
-app connects to the tasks' queue (the domain does not import the tasks).
+app connects to the tasks' queue (the domain does not import the tasks). The steps of
+the 督办 loop (a problem assigned or sent back, an order issued, replied or sent back)
+are recorded the same way, by ``record_supervision_step``.
 """
 
 import datetime
@@ -25,20 +27,25 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from ..choices import OrderStatus, ProblemStatus
 from ..models import (
     Milestone,
     Notification,
     NotificationSettings,
+    Problem,
+    ProblemTransition,
     ProgressReport,
     Reminder,
     ReminderPolicy,
     ReportTransition,
+    SupervisionOrder,
+    SupervisionOrderTransition,
     WebhookChannel,
 )
 from ..rules import Role, report_author_ids
 from .channels import CHANNELS
-from .messages import alert_title, alert_url
-from .owed import SCANS, Alert, Kind
+from .messages import alert_title, alert_url, step_subject
+from .owed import SCANS, Alert, Kind, responsible_people
 from .workdays import WorkingDays
 
 #: Sent once the transaction that recorded a review step's notices has committed, with
@@ -57,6 +64,22 @@ REVIEW_NOTICES = {
 }
 
 
+#: The notices of a problem's or an order's deadline, cancelled once the item is settled.
+DEADLINE_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.OVERDUE, Kind.ESCALATION)
+SETTLED_PROBLEMS = tuple(
+    status for status in ProblemStatus if status not in ProblemStatus.unresolved()
+)
+SETTLED_ORDERS = tuple(
+    status for status in OrderStatus if status not in OrderStatus.awaiting_reply()
+)
+#: The notice each order step's new status makes.
+ORDER_NOTICES = {
+    OrderStatus.ISSUED: Kind.ORDER_ISSUED,
+    OrderStatus.REPLIED: Kind.ORDER_REPLIED,
+    OrderStatus.RETURNED: Kind.ORDER_RETURNED,
+}
+
+
 def scan(
     *,
     on: datetime.date,
@@ -70,12 +93,18 @@ def scan(
     Returns counts: created, cancelled, owed (all unsent rows up to ``on``) and whether
     ``on`` is a working day. A second scan on the same day creates nothing new.
     """
-    # Back to the oldest open milestone: overdue notices count working days since it.
-    oldest_open = Milestone.objects.filter(completed_on__isnull=True).aggregate(
-        oldest=Min("due_date")
-    )["oldest"]
+    # Back to the oldest open deadline: overdue notices count working days since it.
     start = on - datetime.timedelta(days=400)
-    calendar = WorkingDays(min(start, oldest_open or start), on)
+    oldest_open = [
+        Milestone.objects.filter(completed_on__isnull=True).aggregate(oldest=Min("due_date")),
+        Problem.objects.filter(status__in=ProblemStatus.unresolved()).aggregate(
+            oldest=Min("deadline")
+        ),
+        SupervisionOrder.objects.filter(status__in=OrderStatus.awaiting_reply()).aggregate(
+            oldest=Min("reply_deadline")
+        ),
+    ]
+    calendar = WorkingDays(min(start, *(row["oldest"] or start for row in oldest_open)), on)
     if not calendar.is_working_day(on):
         return {"working_day": False, "created": 0, "cancelled": 0, "owed": []}
     policy = ReminderPolicy.current()
@@ -122,14 +151,15 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                 if key not in titles:
                     titles[key] = (alert_title(alert)[:TITLE_LENGTH], alert_url(alert))
                 title, url = titles[key]
+                step = alert.review_step or alert.supervision_step
                 notices.append(
                     Notification(
                         user_id=alert.user.pk,
                         kind=alert.kind,
                         key=key,
                         title=title,
-                        # A review step's comment (the reviewer's words), shown in the bell.
-                        body=alert.review_step.comment if alert.review_step else "",
+                        # A step's comment (the reviewer's words), shown in the bell.
+                        body=step.comment if step else "",
                         url=url,
                     )
                 )
@@ -150,14 +180,16 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                     project_id=alert.project and alert.project.pk,
                     milestone_id=alert.milestone and alert.milestone.pk,
                     review_step_id=alert.review_step and alert.review_step.pk,
+                    problem_id=alert.problem and alert.problem.pk,
+                    supervision_order_id=alert.order and alert.order.pk,
                     subject=alert.subject,
                     period=alert.period,
                     days=alert.days,
                     owed_on=on,
-                    # A review notice is due at once: should the queueing after the
+                    # A step's notice is due at once: should the queueing after the
                     # commit be lost (the broker down), the retry sweep
                     # (tasks.retry_reminders, every ten minutes) sends it.
-                    next_attempt_at=now if alert.review_step else None,
+                    next_attempt_at=now if alert.review_step or alert.supervision_step else None,
                 )
             )
     # Rows that already existed are skipped and keep their own scan id, so counting this
@@ -174,20 +206,30 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
 
 def _already_recorded(alerts: list[Alert]) -> tuple[set, set]:
     """Return the ledger rows (address, kind, subject, period) and the notices (user id,
-    key) that earlier scans made for these milestone and project alerts, in two queries.
+    key) that earlier scans made for these milestone, problem, order and project alerts,
+    in two queries.
 
     Day after day a scan owes nearly the same alerts (every escalation of every overdue
     milestone, to every reviewer): leaving the recorded ones out before building rows
     keeps a scan of 100,000 milestones short. The unique constraints still decide when
     scans overlap."""
     milestones = {alert.milestone.pk for alert in alerts if alert.milestone is not None}
-    projects = {alert.project.pk for alert in alerts if alert.milestone is None and alert.project}
-    if not (milestones or projects):
+    problems = {alert.problem.pk for alert in alerts if alert.problem is not None}
+    orders = {alert.order.pk for alert in alerts if alert.order is not None}
+    projects = {
+        alert.project.pk
+        for alert in alerts
+        if alert.project and not (alert.milestone or alert.problem or alert.order)
+    }
+    if not (milestones or problems or orders or projects):
         return set(), set()
     periods = {alert.period for alert in alerts}
     recorded = set(
         Reminder.objects.filter(
-            Q(milestone__in=milestones) | Q(project__in=projects, milestone__isnull=True),
+            Q(milestone__in=milestones)
+            | Q(problem__in=problems)
+            | Q(supervision_order__in=orders)
+            | Q(project__in=projects, milestone__isnull=True),
             period__in=periods,
         ).values_list("address", "kind", "subject", "period")
     )
@@ -242,6 +284,79 @@ def record_review_step(step: ReportTransition) -> int:
     return created
 
 
+def record_supervision_step(step: ProblemTransition | SupervisionOrderTransition) -> int:
+    """Record the notices of a step of the 督办 loop: a problem assigned or sent back to
+    be dealt with again, an order issued or its reply sent back, each to the item's
+    responsible person (else the active members of its unit) and the unit's group-chat
+    robots; an order replied to, to its issuer. Never to the one who took the step. By
+    the bell, by email (as the user's settings say: ``email_supervision``) and robot;
+    once the transaction commits, send ``reminders_owed`` with the step's rows still owed.
+
+    Exactly once per step: the rows' subject names the step, under the ledger's unique
+    constraints, so a second call adds nothing. Returns how many ledger rows it added."""
+    kind = supervision_notice_kind(step)
+    if kind is None:
+        return 0
+    if isinstance(step, ProblemTransition):
+        item, about, rows = step.problem, {"problem": step.problem}, {"problem": step.problem}
+    else:
+        item, about, rows = step.order, {"order": step.order}, {"supervision_order": step.order}
+    subject = step_subject(step)
+    period = timezone.localdate(step.at)
+    people, webhooks = _supervision_recipients(step, item, kind)
+    alerts = [
+        Alert(kind, subject, period, 0, item.project, user=person, supervision_step=step, **about)
+        for person in people
+    ] + [
+        Alert(kind, subject, period, 0, item.project, webhook=robot, supervision_step=step, **about)
+        for robot in webhooks
+    ]
+    with transaction.atomic():
+        created = _record(alerts, on=timezone.localdate())
+        owed = list(
+            Reminder.objects.filter(subject=subject, status=Reminder.Status.OWED, **rows)
+            .order_by("channel", "address", "pk")
+            .values_list("pk", flat=True)
+        )
+        if owed:
+            # robust: a broker that is down must not undo the step; the rows stay owed
+            # for the retry sweep.
+            transaction.on_commit(
+                lambda: reminders_owed.send(sender=type(step), reminder_ids=owed), robust=True
+            )
+    return created
+
+
+def supervision_notice_kind(step: ProblemTransition | SupervisionOrderTransition) -> str | None:
+    """Return the notice a 督办 step makes, or None for a step that tells no one (a
+    problem recorded, started, its progress, resolved or struck off; an order accepted)."""
+    if isinstance(step, ProblemTransition):
+        if step.to_status == ProblemStatus.ASSIGNED:
+            return Kind.PROBLEM_ASSIGNED
+        if (step.from_status, step.to_status) == (
+            ProblemStatus.RESOLVED,
+            ProblemStatus.IN_PROGRESS,
+        ):
+            return Kind.PROBLEM_RETURNED
+        return None
+    return ORDER_NOTICES.get(step.to_status)
+
+
+def _supervision_recipients(step, item, kind: str) -> tuple[list, list]:
+    """Return the active users and the robots a 督办 step's notice goes to, never the
+    one who took the step."""
+    users = get_user_model().objects.filter(is_active=True).order_by("pk")
+    if kind == Kind.ORDER_REPLIED:
+        people, webhooks = list(users.filter(pk=item.issued_by_id)), []
+    else:
+        unit = item.responsible_unit_id
+        members = {unit: list(users.filter(responsible_units=unit))} if unit else {}
+        people = responsible_people(item, members)
+        robots = WebhookChannel.objects.filter(responsible_unit=unit, is_active=True)
+        webhooks = list(robots.order_by("pk")) if unit else []
+    return [person for person in people if person.pk != step.acting_user_id], webhooks
+
+
 def _review_recipients(step: ReportTransition, kind: str) -> list:
     """Return the active users a review step's notice goes to, never the one who took it."""
     report = step.report
@@ -276,7 +391,8 @@ def _cancel_stale_reviews(*, report_id: int | None = None) -> int:
 
 def cancel_moot() -> int:
     """Cancel owed alerts that no longer apply: the milestone was completed, the
-    month's report has been submitted, or a submitted report has been reviewed."""
+    month's report has been submitted, a submitted report has been reviewed, the
+    problem was resolved (or struck off), or the order was replied to (or accepted)."""
     done = Reminder.objects.filter(
         status=Reminder.Status.OWED, milestone__completed_on__isnull=False
     )
@@ -284,8 +400,13 @@ def cancel_moot() -> int:
     reported = Reminder.objects.filter(
         status=Reminder.Status.OWED, kind__in=[Kind.REPORT_DUE, Kind.REPORT_OVERDUE]
     ).filter(Exists(filed))
+    deadlines = Reminder.objects.filter(status=Reminder.Status.OWED, kind__in=DEADLINE_KINDS)
+    settled = deadlines.filter(
+        Q(problem__status__in=SETTLED_PROBLEMS) | Q(supervision_order__status__in=SETTLED_ORDERS)
+    )
     return (
         done.update(status=Reminder.Status.CANCELLED)
         + reported.update(status=Reminder.Status.CANCELLED)
+        + settled.update(status=Reminder.Status.CANCELLED)
         + _cancel_stale_reviews()
     )

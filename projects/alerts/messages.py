@@ -17,11 +17,16 @@ from django.utils import translation
 
 from .. import selectors
 from ..briefing.figures import briefing_url, monthly_briefing
-from ..models import Reminder
+from ..choices import SupervisionLevel
+from ..models import ProblemTransition, Reminder, SupervisionOrderTransition
+from ..models.alerts import SUPERVISION_NOTICES
 
 Kind = Reminder.Kind
 #: The notices of a report's review steps, recorded by ``ledger.record_review_step``.
 REVIEW_KINDS = (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED)
+#: The subject of a 督办 step's notices, by the step's model: the ledger has no column
+#: for the step (a problem's or an order's), so its subject names it.
+STEP_SUBJECTS = {ProblemTransition: "problem-step", SupervisionOrderTransition: "order-step"}
 
 #: Markdown's signs, each replaced by its full-width form, which reads the same in a
 #: Chinese text and means nothing to the robots' renderers (WeCom and DingTalk honour no
@@ -48,8 +53,33 @@ def markdown_text(text) -> str:
 def alert_title(item) -> str:
     """Return the one-line title of an alert or reminder, in the site's language: an
     email's subject, the bell's notice, a robot's heading (plain text, not HTML)."""
+    context = {"item": item, "step": supervision_step(item)}
     with translation.override(settings.LANGUAGE_CODE):
-        return one_line(render_to_string("emails/reminder_subject.txt", {"item": item}))
+        return one_line(render_to_string("emails/reminder_subject.txt", context))
+
+
+def step_subject(step) -> str:
+    """Return the ledger subject of the notices of a problem's or an order's step."""
+    return f"{STEP_SUBJECTS[type(step)]}:{step.pk}"
+
+
+def supervision_step(item):
+    """Return the problem's or order's step a 督办 notice is about: the alert's own, or
+    the one a ledger row's subject names (None for any other alert)."""
+    if hasattr(item, "supervision_step"):  # an alert, before the ledger records it
+        return item.supervision_step
+    if item.kind not in SUPERVISION_NOTICES:
+        return None
+    if not hasattr(item, "_supervision_step"):  # read once per row
+        prefix, _, pk = item.subject.partition(":")
+        models = {name: model for model, name in STEP_SUBJECTS.items()}
+        model = models.get(prefix)
+        item._supervision_step = (
+            model.objects.select_related("acting_user").filter(pk=pk).first()
+            if model is not None and pk.isdigit()
+            else None
+        )
+    return item._supervision_step
 
 
 def review_url(kind: str, report) -> str:
@@ -64,6 +94,10 @@ def alert_url(alert) -> str:
     """Return the path of the page an alert is about."""
     if alert.review_step is not None:
         return review_url(alert.kind, alert.review_step.report)
+    if alert.problem is not None:
+        return alert.problem.get_absolute_url()
+    if alert.supervision_order is not None:
+        return alert.supervision_order.get_absolute_url()
     if alert.project is not None:
         return alert.project.get_absolute_url()
     if alert.kind == Kind.BRIEFING:
@@ -92,6 +126,14 @@ def message_context(reminder) -> dict:
         step = reminder.review_step
         context["comment"] = step.comment
         context["report_url"] = settings.SITE_URL + review_url(reminder.kind, step.report)
+    if reminder.problem_id or reminder.supervision_order_id:
+        item = reminder.problem or reminder.supervision_order
+        context |= {
+            "problem": reminder.problem,
+            "order": reminder.supervision_order,
+            "comment": _step_comment(reminder),
+            "item_url": settings.SITE_URL + item.get_absolute_url(),
+        }
     context["settings_url"] = settings.SITE_URL + reverse("projects:notification_settings")
     return context
 
@@ -115,6 +157,35 @@ def robot_context(reminder) -> dict:
             "comment": markdown_text(step.comment),
             "report_url": settings.SITE_URL + review_url(reminder.kind, step.report),
         }
+    if reminder.problem_id or reminder.supervision_order_id:
+        context |= _supervision_robot_context(reminder)
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()
     return context
+
+
+def _step_comment(reminder) -> str:
+    """Return the comment of the step a 督办 notice is about (none for an order's issue,
+    whose comment is the order's text, shown as such)."""
+    step = supervision_step(reminder)
+    if step is None or reminder.kind == Kind.ORDER_ISSUED:
+        return ""
+    return step.comment
+
+
+def _supervision_robot_context(reminder) -> dict:
+    """Return the robot's lines of a problem or an order, each user's text neutralised."""
+    problem, order = reminder.problem, reminder.supervision_order
+    item = problem or order
+    unit = item.responsible_unit
+    return {
+        "project": markdown_text(reminder.project.name),
+        "problem": markdown_text(problem.description) if problem else "",
+        "order": markdown_text(order.content) if order else "",
+        # Our label, no user's text: lazy, so the template renders it in the site's language.
+        "level": SupervisionLevel(item.level).label,
+        "unit": markdown_text(unit.name) if unit else "",
+        "deadline": problem.deadline if problem else order.reply_deadline,
+        "comment": markdown_text(_step_comment(reminder)),
+        "item_url": settings.SITE_URL + item.get_absolute_url(),
+    }

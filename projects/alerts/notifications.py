@@ -10,7 +10,14 @@ from shanwang.audit import audit_log
 from ..models import Notification, NotificationSettings
 
 #: The settings a user changes on their settings page.
-SETTINGS_FIELDS = ("email_deadlines", "email_overdue", "email_reports", "email_reviews", "digest")
+SETTINGS_FIELDS = (
+    "email_deadlines",
+    "email_overdue",
+    "email_reports",
+    "email_reviews",
+    "email_supervision",
+    "digest",
+)
 
 
 def settings_for(user) -> NotificationSettings:

@@ -6,12 +6,18 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from ..choices import OrderStatus, ProblemStatus
 from ..models import (
     Milestone,
+    Problem,
+    ProblemTransition,
     Project,
     Reminder,
     ReminderPolicy,
     ReportTransition,
+    ResponsibleUnit,
+    SupervisionOrder,
+    SupervisionOrderTransition,
     WebhookChannel,
 )
 from ..rules import Role
@@ -35,6 +41,17 @@ class Alert:
     webhook: WebhookChannel | None = None
     #: The review step a review notice is about (ledger.record_review_step).
     review_step: ReportTransition | None = None
+    #: The problem or supervision order a 督办 alert is about.
+    problem: Problem | None = None
+    order: SupervisionOrder | None = None
+    #: The step of a problem or order a 督办 notice is about (ledger.record_supervision_step).
+    supervision_step: ProblemTransition | SupervisionOrderTransition | None = None
+
+    @property
+    def supervision_order(self) -> SupervisionOrder | None:
+        """Return the order, under the name of the ledger row's column (the messages
+        read alerts and rows alike)."""
+        return self.order
 
 
 def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):
@@ -51,28 +68,11 @@ def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPo
         project, due = milestone.project, milestone.due_date
         person = milestone.owner or project.contact_person
         subject = f"milestone:{milestone.pk}"
-        owed = []
-        # Notices that fell on holidays go out on the next working day: only the nearest
-        # of them, and none when the milestone is due by then (the due notice says it).
-        upcoming = [
-            days
-            for days in policy.days_before_list()
-            if due > on and window_start < due - datetime.timedelta(days=days) <= on
-        ]
-        if upcoming:
-            days = min(upcoming)
-            owed.append((Kind.UPCOMING, subject, due - datetime.timedelta(days=days), days))
-        if policy.on_due_day and window_start < due <= on:
-            owed.append((Kind.DUE, subject, due, 0))
-        if due < on:
-            late = calendar.working_days_after(due, on)
-            if late >= 1 and (late - 1) % policy.overdue_every_working_days == 0:
-                owed.append((Kind.OVERDUE, subject, on, (due - on).days))
-        for kind, key, period, days in owed:
+        for kind, period, days in _deadline_notices(due, on, window_start, calendar, policy):
             if person is not None:
-                yield Alert(kind, key, period, days, project, milestone, user=person)
+                yield Alert(kind, subject, period, days, project, milestone, user=person)
             for webhook in webhooks.get(project.responsible_unit_id, ()):
-                yield Alert(kind, key, period, days, project, milestone, webhook=webhook)
+                yield Alert(kind, subject, period, days, project, milestone, webhook=webhook)
         overdue_days = (on - due).days
         if overdue_days >= policy.escalate_to_leader_after_days and project.supervising_leader:
             yield Alert(
@@ -95,6 +95,115 @@ def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPo
                     milestone,
                     user=reviewer,
                 )
+
+
+def _deadline_notices(
+    due: datetime.date,
+    on: datetime.date,
+    window_start: datetime.date,
+    calendar: WorkingDays,
+    policy: ReminderPolicy,
+) -> list[tuple[str, datetime.date, int]]:
+    """Return the (kind, period, days) of the deadline notices owed on ``on`` for a
+    deadline ``due``: the nearest of the days before it, the due day, and an overdue
+    notice every ``policy.overdue_every_working_days`` working days after it."""
+    owed = []
+    # Notices that fell on holidays go out on the next working day: only the nearest
+    # of them, and none when the item is due by then (the due notice says it).
+    upcoming = [
+        days
+        for days in policy.days_before_list()
+        if due > on and window_start < due - datetime.timedelta(days=days) <= on
+    ]
+    if upcoming:
+        days = min(upcoming)
+        owed.append((Kind.UPCOMING, due - datetime.timedelta(days=days), days))
+    if policy.on_due_day and window_start < due <= on:
+        owed.append((Kind.DUE, due, 0))
+    if due < on:
+        late = calendar.working_days_after(due, on)
+        if late >= 1 and (late - 1) % policy.overdue_every_working_days == 0:
+            owed.append((Kind.OVERDUE, on, (due - on).days))
+    return owed
+
+
+def supervision_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):
+    """Yield the 督办 deadline alerts owed on working day ``on``: for each unresolved
+    problem with a deadline and each supervision order awaiting its reply, coming, due
+    and overdue notices to its responsible person (else the active members of its unit)
+    and the unit's robots, and once per deadline, ``problem_escalate_after_working_days``
+    working days after it, an escalation to the project's supervising leader."""
+    window_start = calendar.previous_working_day(on)  # exclusive
+    horizon = on + datetime.timedelta(days=max(policy.days_before_list(), default=0))
+    related = ("project__supervising_leader", "responsible_person")
+    problems = (
+        Problem.objects.filter(
+            status__in=ProblemStatus.unresolved(), deadline__isnull=False, deadline__lte=horizon
+        )
+        .select_related(*related)
+        .order_by("pk")
+    )
+    orders = (
+        SupervisionOrder.objects.filter(
+            status__in=OrderStatus.awaiting_reply(), reply_deadline__lte=horizon
+        )
+        .select_related(*related)
+        .order_by("pk")
+    )
+    members = _active_members_by_unit()
+    webhooks = _webhooks_by_unit()
+    items = [
+        (problems.iterator(chunk_size=2000), "problem", "deadline"),
+        (orders.iterator(chunk_size=2000), "order", "reply_deadline"),
+    ]
+    for rows, name, deadline_field in items:
+        for item in rows:
+            due, project = getattr(item, deadline_field), item.project
+            about = {name: item}
+            subject = f"{name}:{item.pk}"
+            people = responsible_people(item, members)
+            for kind, period, days in _deadline_notices(due, on, window_start, calendar, policy):
+                for user in people:
+                    yield Alert(kind, subject, period, days, project, user=user, **about)
+                for webhook in webhooks.get(item.responsible_unit_id, ()):
+                    yield Alert(kind, subject, period, days, project, webhook=webhook, **about)
+            leader = project.supervising_leader
+            if (
+                due < on
+                and leader is not None
+                and leader.is_active
+                and calendar.working_days_after(due, on)
+                >= policy.problem_escalate_after_working_days
+            ):
+                # The period is the deadline: one escalation per deadline, and another
+                # once a new deadline (a reassignment) has passed in its turn.
+                yield Alert(
+                    Kind.ESCALATION,
+                    f"{subject}:leader",
+                    due,
+                    (due - on).days,
+                    project,
+                    user=leader,
+                    **about,
+                )
+
+
+def responsible_people(item, members: dict[int, list]) -> list:
+    """Return who answers for a problem or order: its responsible person while active,
+    else the active members of its responsible unit (``members``: by unit id)."""
+    person = item.responsible_person
+    if person is not None and person.is_active:
+        return [person]
+    return list(members.get(item.responsible_unit_id, ()))
+
+
+def _active_members_by_unit() -> dict[int, list]:
+    """Return the active members of every responsible unit, by unit id, in one query."""
+    by_unit: dict[int, list] = {}
+    memberships = ResponsibleUnit.members.through.objects.filter(user__is_active=True)
+    for membership in memberships.select_related("user").order_by("user_id"):
+        by_unit.setdefault(membership.responsibleunit_id, []).append(membership.user)
+    return by_unit
 
 
 def report_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):
@@ -168,4 +277,5 @@ SCANS = {
     "reports": report_alerts,
     "digest": digest_alerts,
     "briefing": briefing_alerts,
+    "supervision": supervision_alerts,
 }

@@ -34,6 +34,7 @@ from .. import selectors
 from ..models import Milestone, ProgressReport, Project, TrafficLightThresholds
 from ..querysets import Light
 from ..selectors import ZERO, cents
+from ..supervision import ranking as assessment
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -123,6 +124,8 @@ class Briefing:
     town_income: list[dict]
     village_incomes: list[CollectiveIncome]
     income_year: int | None
+    #: The units' ranking of the month (考核), once the month is over; None before.
+    ranking: assessment.Ranking | None = None
 
     @property
     def year(self) -> int:
@@ -468,8 +471,9 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         red_and_yellow=_stages_then(
             lit.filter(light__in=[Light.RED, Light.YELLOW])
             .annotate(
-                problems=Subquery(latest_problems.values("problems")[:1]),
-                problems_month=Subquery(latest_problems.values("month")[:1]),
+                # Not "problems": the name of the project's problem ledger (Problem.project).
+                report_problems=Subquery(latest_problems.values("problems")[:1]),
+                report_problems_month=Subquery(latest_problems.values("month")[:1]),
             )
             # "red" sorts before "yellow"; the furthest behind first within each.
             .order_by("light", "pace_gap_points", "name")
@@ -493,6 +497,9 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         town_income=[_town_income_row(row) for row in town_income],
         village_incomes=[row for row in village_incomes if row.year == income_year],
         income_year=income_year,
+        ranking=(
+            assessment.unit_ranking(month=month) if assessment.is_over(month, today=today) else None
+        ),
     )
     for rank, project in enumerate(briefing.pace_ranking, start=1):
         project.pace_rank = rank

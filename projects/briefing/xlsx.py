@@ -30,6 +30,9 @@ from .. import glossary
 from ..seeding import demo
 from .figures import Briefing
 
+#: A score out of 100, with one decimal (not signed, unlike points ahead or behind).
+XLSX_SCORE = "0.0"
+
 __all__ = ["XLSX_TYPE", "briefing_filename", "briefing_workbook", "workbook_attachment"]
 
 
@@ -52,6 +55,7 @@ def briefing_workbook(briefing: Briefing) -> bytes:
         _stage_sheet,
         _registered_sheet,
         _ranking_sheet,
+        _assessment_sheet,
         _attention_sheet,
         _milestone_sheet,
         _missing_sheet,
@@ -284,6 +288,47 @@ def _ranking_sheet(workbook, briefing: Briefing) -> None:
     _format_columns(sheet, {7: XLSX_SHARE, 8: XLSX_SHARE, 9: XLSX_POINTS}, len(rows))
 
 
+def _assessment_sheet(workbook, briefing: Briefing) -> None:
+    """考核: the units' ranking of the month, its rates as shares, the score in points out
+    of 100; an empty table with a note while the month is under way."""
+    ranking = briefing.ranking
+    indicators = ranking.indicators if ranking else []
+    columns = [
+        Column(_("rank"), kind="number", width=6),
+        Column(_("responsible unit"), width=30),
+        *(
+            Column(
+                _("%(indicator)s (weight %(weight)d)")
+                % {"indicator": indicator.label, "weight": indicator.weight},
+                kind="number",
+                width=16,
+            )
+            for indicator in indicators
+        ),
+        Column(_("score"), kind="number", width=10),
+        Column(_("marked"), width=10),
+    ]
+    marks = {"top": _("top"), "bottom": _("bottom")}
+    rows = [
+        (
+            row.rank,
+            row.name,
+            *(figure.rate for figure in row.figures),
+            row.score,
+            marks.get(row.mark, ""),
+        )
+        for row in (ranking.rows if ranking else [])
+    ]
+    note = "" if ranking else _("The units are ranked once the month is over.")
+    sheet = add_table(workbook, _sheet_title(_("Unit ranking")), columns, rows, note=note)
+    share_columns = range(3, 3 + len(indicators))
+    _format_columns(
+        sheet,
+        {**dict.fromkeys(share_columns, XLSX_SHARE), 3 + len(indicators): XLSX_SCORE},
+        len(rows),
+    )
+
+
 def _attention_sheet(workbook, briefing: Briefing) -> None:
     columns = [
         Column(_("light"), width=8),
@@ -300,8 +345,8 @@ def _attention_sheet(workbook, briefing: Briefing) -> None:
             project.get_light_display(),
             project.name,
             project.light_explanation(),
-            project.problems,
-            project.problems_month,
+            project.report_problems,
+            project.report_problems_month,
             project.responsible_unit,
             person_name(project.contact_person),
             person_name(project.supervising_leader),

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,7 +24,7 @@ from shanwang.models import (
 )
 from shanwang.pinyin import PINYIN_FIELDS, PinyinNamedModel
 
-from ..querysets import Light, LightReason, ProjectQuerySet
+from ..querysets import REASON_OF_PROBLEM_LEVEL, Light, LightReason, ProjectQuerySet
 
 ZERO = Decimal("0")
 #: How far before a project's planned start a milestone may fall due (approvals come first).
@@ -31,6 +32,8 @@ MILESTONE_LEAD = datetime.timedelta(days=366)
 #: Without a planned start: how far in the past a new milestone may fall due (backfilled
 #: history, not a mistyped year such as 2020 for 2026).
 MILESTONE_LOOKBACK = datetime.timedelta(days=5 * 365 + 1)
+#: How much of an overdue problem's description the light's one-line explanation shows.
+LIGHT_EXPLANATION_DESCRIPTION_CHARS = 40
 
 
 def dates_not_after_today(instance, *names: str) -> dict[str, ValidationError]:
@@ -293,6 +296,8 @@ class Project(PinyinNamedModel, TimeStampedModel):
     def light_explanation(self) -> str:
         """Return, in words, why the project has its traffic light."""
         reason = LightReason(self.light_reason)
+        if reason in REASON_OF_PROBLEM_LEVEL.values():
+            return self._overdue_problem_explanation(reason)
         if reason in (LightReason.FAR_BEHIND, LightReason.BEHIND, LightReason.ON_PACE):
             # Percentages and points with one decimal, as every page writes them.
             figures = {
@@ -331,6 +336,41 @@ class Project(PinyinNamedModel, TimeStampedModel):
                 "against, and no milestone overdue."
             )
         return _("No traffic light in the stage “%(stage)s”.") % {"stage": self.get_stage_display()}
+
+    def _overdue_problem_explanation(self, reason) -> str:
+        """Return the one line naming the overdue problem that decides the light: what it
+        is, by how many days, its unit, and how many problems are overdue in all."""
+        days = {"days": self.overdue_problem_days}
+        if reason == LightReason.LISTED_PROBLEM_OVERDUE:
+            # Translators: 挂牌督办事项逾期%(days)d天
+            what = _("Item listed for supervision overdue by %(days)d days") % days
+        elif reason == LightReason.KEY_PROBLEM_OVERDUE:
+            # Translators: 重点问题逾期%(days)d天
+            what = _("Key problem overdue by %(days)d days") % days
+        else:
+            # Translators: 问题逾期%(days)d天
+            what = _("Problem overdue by %(days)d days") % days
+        figures = {
+            "what": what,
+            # One line: the description's line breaks folded, a long one cut.
+            "description": Truncator(" ".join(self.overdue_problem_description.split())).chars(
+                LIGHT_EXPLANATION_DESCRIPTION_CHARS
+            ),
+            "unit": self.overdue_problem_unit,
+        }
+        if self.overdue_problem_unit:
+            # Translators: %(what)s：“%(description)s”（%(unit)s）
+            line = _("%(what)s: “%(description)s” (%(unit)s)") % figures
+        else:
+            # Translators: %(what)s：“%(description)s”
+            line = _("%(what)s: “%(description)s”") % figures
+        if self.overdue_problem_count > 1:
+            # Translators: %(line)s；共%(count)d个问题逾期
+            line = _("%(line)s; %(count)d problems overdue in all") % {
+                "line": line,
+                "count": self.overdue_problem_count,
+            }
+        return line
 
 
 class Funding(TimeStampedModel):

@@ -1,15 +1,17 @@
 """A made-up portfolio at district scale, for benchmarks and query-count tests.
 
 Everything made here is marked, so that ``remove()`` takes away exactly what ``seed()``
-added: projects, villages, responsible units and funding sources are named
-``【规模测试】…``, users ``scale-…``; every plan, milestone, report and funding row belongs
-to a marked project, every enterprise and income row to a marked village. Nothing here is
-the town's data. Rows are written with bulk inserts in batches (no per-row query, no
-history rows), so 10,000 projects with 340,000 child rows take well under two minutes
-on PostgreSQL.
+added: projects, villages, responsible units, funding sources and scheduling meetings are
+named ``【规模测试】…``, users ``scale-…``; every plan, milestone, report, funding row,
+problem and supervision order belongs to a marked project, every enterprise and income
+row to a marked village. Nothing here is the town's data. Rows are written with bulk
+inserts in batches (no per-row query, no history rows), so 10,000 projects with 340,000
+child rows take well under two minutes on PostgreSQL.
 """
 
+import contextlib
 import datetime
+import itertools
 import random
 import time
 from collections import Counter
@@ -20,17 +22,24 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.db.models.deletion import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL
+from django.utils import timezone
 
 from villages.models import CollectiveEnterprise, CollectiveIncome, Village
 
+from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
 from ..models import (
     AnnualPlan,
     Funding,
     FundingSource,
     Milestone,
+    Problem,
+    ProblemTransition,
     ProgressReport,
     Project,
     ResponsibleUnit,
+    SchedulingMeeting,
+    SupervisionOrder,
+    SupervisionOrderTransition,
 )
 from ..rules import Role
 
@@ -79,6 +88,36 @@ MILESTONE_TITLES = (
     "主体工程完工",
     "竣工验收",
 )
+PROBLEM_TEXTS = (
+    (Problem.Kind.LAND, "部分用地尚未交付"),
+    (Problem.Kind.FUNDING, "上级资金尚未到位"),
+    (Problem.Kind.APPROVALS, "前期手续办理滞后"),
+    (Problem.Kind.CONSTRUCTION, "施工进度滞后于计划"),
+    (Problem.Kind.PUBLIC, "群众反映施工扰民"),
+    (Problem.Kind.OTHER, "其他需协调事项"),
+)
+#: A problem's status by its number, so that one in five is overdue (in progress past its
+#: deadline); the others pending, assigned (due later), resolved or struck off.
+PROBLEM_STATUSES = (
+    ProblemStatus.IN_PROGRESS,
+    ProblemStatus.PENDING,
+    ProblemStatus.ASSIGNED,
+    ProblemStatus.RESOLVED,
+    ProblemStatus.STRUCK_OFF,
+)
+#: A supervision order's story by its number: overdue, replied, awaiting its reply, accepted.
+ORDER_STORIES = ("overdue", "replied", "issued", "accepted")
+#: When in its day each kind of step is recorded.
+STEP_TIMES = {
+    "raise": datetime.time(9),
+    "assign": datetime.time(9, 30),
+    "start": datetime.time(10),
+    "resolve": datetime.time(16),
+    "strike_off": datetime.time(17),
+    "issue": datetime.time(11),
+    "reply": datetime.time(14),
+    "accept": datetime.time(16, 30),
+}
 
 
 class AlreadySeeded(Exception):
@@ -132,6 +171,9 @@ def seed(
     reports_per_project: int = 12,
     plans_per_project: int = 2,
     fundings_per_project: int = 2,
+    problems_per_project: int = 1,
+    orders_every: int = 10,
+    meetings: int = 2,
     random_seed: int = 2024,
     progress=None,
 ) -> Counter:
@@ -141,8 +183,12 @@ def seed(
     (past ones mostly completed), one report for each of the last
     ``reports_per_project`` months (mostly approved; the latest month partly submitted,
     draft or returned), annual plans for this year and the years before, and funding
-    from ``fundings_per_project`` sources. ``progress(label, seconds)`` is called after
-    each step. Raises AlreadySeeded when scale data is present.
+    from ``fundings_per_project`` sources; ``problems_per_project`` problems on the
+    ledger (one in five overdue), a supervision order on the first problem of every
+    ``orders_every``-th project, and a scheduling meeting in each of the last ``meetings``
+    months (the latest decided the items of every twentieth project), each item with its
+    recorded steps. ``progress(label, seconds)`` is called after each step. Raises
+    AlreadySeeded when scale data is present.
     """
     if is_seeded():
         raise AlreadySeeded
@@ -310,6 +356,11 @@ def seed(
         created,
     )
     step("reports")
+
+    _seed_supervision(
+        project_rows, users, today, rng, created, problems_per_project, orders_every, meetings
+    )
+    step("problems and orders")
     _analyze(created)
     step("statistics")
     return created
@@ -458,6 +509,228 @@ def _reports(project, count, rng, today, reviewers):
         )
 
 
+def _seed_supervision(
+    project_rows, users, today, rng, created, problems_per_project, orders_every, meetings
+):
+    """Seed the 督办 of the scale portfolio: meetings, problems, orders and their steps."""
+    leaders, reviewers = users[Role.LEADER], users[Role.REVIEWER]
+    this_month = today.replace(day=1)
+    held = [
+        _month_back(this_month, back) + datetime.timedelta(days=9)
+        for back in range(meetings, -1, -1)
+    ]
+    with _dates_as_given(SchedulingMeeting):
+        meeting_rows = _insert(
+            SchedulingMeeting,
+            (
+                SchedulingMeeting(
+                    held_on=held_on,
+                    title=f"{MARK}第{number}次调度会（虚构）",
+                    chair=leaders[0],
+                    recorded_by=reviewers[0],
+                    next_meeting_on=next_on,
+                    created_at=_at(held_on, "raise"),
+                )
+                for number, (held_on, next_on) in enumerate(itertools.pairwise(held), start=1)
+            ),
+            created,
+        )
+    Attendee = SchedulingMeeting.attendees.through
+    _insert(
+        Attendee,
+        (
+            Attendee(schedulingmeeting=meeting, user=user)
+            for meeting in meeting_rows
+            for user in (*leaders[:2], *reviewers[:2])
+        ),
+        created,
+    )
+    latest = meeting_rows[-1] if meeting_rows else None
+
+    numbered = (
+        (number, project)
+        for number, project in enumerate(project_rows, start=1)
+        for _ in range(problems_per_project)
+    )
+    planned = [
+        _problem(project, number, position, rng, today, reviewers, latest)
+        for position, (number, project) in enumerate(numbered)
+    ]
+    # The inserts give the rows their ids, which their steps then refer to.
+    with _dates_as_given(Problem, ProblemTransition):
+        problem_rows = _insert(Problem, (problem for problem, _steps in planned), created)
+        _insert(
+            ProblemTransition,
+            (
+                ProblemTransition(problem=problem, **step)
+                for problem, steps in planned
+                for step in steps
+            ),
+            created,
+        )
+    first_problems = problem_rows[::problems_per_project] if problems_per_project else []
+    ordered = [
+        _order(problem, number, position, today, latest)
+        for position, (number, problem) in enumerate(
+            (number, problem)
+            for number, problem in enumerate(first_problems, start=1)
+            if (number - 1) % orders_every == 0
+        )
+    ]
+    with _dates_as_given(SupervisionOrder, SupervisionOrderTransition):
+        _insert(SupervisionOrder, (order for order, _steps in ordered), created)
+        _insert(
+            SupervisionOrderTransition,
+            (
+                SupervisionOrderTransition(order=order, **step)
+                for order, steps in ordered
+                for step in steps
+            ),
+            created,
+        )
+
+
+@contextlib.contextmanager
+def _dates_as_given(*models):
+    """Keep the creation times set on the rows of a bulk insert: ``auto_now_add`` would
+    date every row now, and the ledger's figures of past days (the ranking of last month,
+    the meeting pack of a past date) read when each item was recorded and each step
+    taken. Seeding runs alone (a command, a test), so the fields are switched back after."""
+    fields = [
+        field
+        for model in models
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now_add", False)
+    ]
+    for field in fields:
+        field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field in fields:
+            field.auto_now_add = True
+
+
+def _at(day: datetime.date, step: str) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, STEP_TIMES[step]))
+
+
+def _step(name, user, day, from_status, to_status, comment="") -> dict:
+    return {
+        "acting_user": user,
+        "at": _at(day, name),
+        "from_status": from_status,
+        "to_status": to_status,
+        "comment": comment,
+    }
+
+
+def _problem(project, number, position, rng, today, reviewers, meeting) -> tuple:
+    """Return the ``position``-th problem (from 0), an unsaved one of the ``number``-th
+    project, and its steps (as transition fields)."""
+    status = PROBLEM_STATUSES[position % len(PROBLEM_STATUSES)]
+    kind, text = PROBLEM_TEXTS[position % len(PROBLEM_TEXTS)]
+    if position % 10 == 0:
+        level = SupervisionLevel.LISTED
+    elif position % 5 == 0 or position % 7 == 0:
+        level = SupervisionLevel.KEY
+    else:
+        level = SupervisionLevel.NORMAL
+    last_month = _month_back(today.replace(day=1), 1)
+    staff, reviewer = project.contact_person, reviewers[number % len(reviewers)]
+    Status = ProblemStatus
+    deadline = resolved = started = None
+    if status == Status.IN_PROGRESS:  # overdue
+        deadline = today - datetime.timedelta(days=rng.randint(1, 60))
+        raised = deadline - datetime.timedelta(days=30)
+    elif status in (Status.PENDING, Status.ASSIGNED):
+        raised = today - datetime.timedelta(days=rng.randint(1, 20))
+        if status == Status.ASSIGNED:
+            deadline = today + datetime.timedelta(days=rng.randint(5, 60))
+    else:  # due last month, resolved about then (some late), struck off the day after
+        deadline = last_month + datetime.timedelta(days=rng.randint(0, 27))
+        raised = deadline - datetime.timedelta(days=30)
+        resolved = deadline + datetime.timedelta(days=rng.randint(-10, 5))
+        resolved = min(resolved, today - datetime.timedelta(days=1))
+    struck_off = status == Status.STRUCK_OFF
+    steps = [_step("raise", staff, raised, Status.PENDING, Status.PENDING)]
+    if status != Status.PENDING:
+        steps.append(_step("assign", reviewer, raised, Status.PENDING, Status.ASSIGNED))
+    if status not in (Status.PENDING, Status.ASSIGNED):
+        started = raised + datetime.timedelta(days=3)
+        steps.append(_step("start", staff, started, Status.ASSIGNED, Status.IN_PROGRESS))
+    if resolved is not None:
+        steps.append(
+            _step("resolve", staff, resolved, Status.IN_PROGRESS, Status.RESOLVED, "已整改。")
+        )
+    if struck_off:
+        steps.append(
+            _step("strike_off", reviewer, resolved, Status.RESOLVED, Status.STRUCK_OFF, "销号。")
+        )
+    assigned = status != Status.PENDING
+    problem = Problem(
+        project=project,
+        description=f"{MARK}{text}（虚构，仅用于性能测试）{position + 1:06d}",
+        kind=kind,
+        level=level,
+        status=status,
+        responsible_unit=project.responsible_unit if assigned else None,
+        responsible_person=staff if assigned else None,
+        deadline=deadline,
+        rectification_plan="【规模测试】整改措施。" if started else "",
+        progress="【规模测试】正在推进。" if status == Status.IN_PROGRESS else "",
+        raised_by=staff,
+        meeting=meeting if number % 20 == 1 else None,
+        resolved_by=staff if resolved else None,
+        resolved_on=resolved,
+        struck_off_by=reviewer if struck_off else None,
+        struck_off_on=resolved if struck_off else None,
+        created_at=steps[0]["at"],
+    )
+    return problem, steps
+
+
+def _order(problem, number, position, today, meeting) -> tuple:
+    """Return the ``position``-th supervision order (from 0), an unsaved one on
+    ``problem`` of the ``number``-th project, and its steps."""
+    project = problem.project
+    story = ORDER_STORIES[position % len(ORDER_STORIES)]
+    issued_on = today - datetime.timedelta(days={"issued": 1, "replied": 10}.get(story, 20))
+    reply_deadline = issued_on + datetime.timedelta(days=5)
+    issuer, staff = project.supervising_leader, project.contact_person
+    Status = OrderStatus
+    status = {"overdue": Status.ISSUED, "issued": Status.ISSUED, "replied": Status.REPLIED}.get(
+        story, Status.ACCEPTED
+    )
+    content = f"{MARK}请限期报送整改措施（虚构，仅用于性能测试）{position + 1:05d}"
+    steps = [_step("issue", issuer, issued_on, Status.ISSUED, Status.ISSUED, content)]
+    replied_on = None
+    if status in (Status.REPLIED, Status.ACCEPTED):
+        replied_on = issued_on + datetime.timedelta(days=2)
+        steps.append(_step("reply", staff, replied_on, Status.ISSUED, Status.REPLIED, "已回复。"))
+    if status == Status.ACCEPTED:
+        steps.append(_step("accept", issuer, replied_on, Status.REPLIED, Status.ACCEPTED))
+    order = SupervisionOrder(
+        project=project,
+        problem=problem,
+        meeting=meeting if number % 20 == 1 else None,
+        level=problem.level,
+        content=content,
+        responsible_unit=project.responsible_unit,
+        responsible_person=staff,
+        issued_by=issuer,
+        issued_on=issued_on,
+        reply_deadline=reply_deadline,
+        status=status,
+        reply="【规模测试】整改措施及时限。" if replied_on else "",
+        rectify_by=replied_on + datetime.timedelta(days=30) if replied_on else None,
+        replied_by=staff if replied_on else None,
+        replied_on=replied_on,
+        created_at=steps[0]["at"],
+    )
+    return order, steps
+
+
 @transaction.atomic
 def remove() -> Counter:
     """Delete every scale record, children first, in set-based statements; return counts.
@@ -468,6 +741,7 @@ def remove() -> Counter:
     removed = Counter()
     marked_villages = Village.objects.filter(name__startswith=MARK)
     _delete(marked_projects(), removed)
+    _delete(SchedulingMeeting.objects.filter(title__startswith=MARK), removed)
     _delete(CollectiveIncome.objects.filter(village__in=marked_villages), removed)
     _delete(CollectiveEnterprise.objects.filter(village__in=marked_villages), removed)
     _delete(ResponsibleUnit.objects.filter(name__startswith=MARK), removed)

@@ -32,6 +32,8 @@ DOMAIN_APPS = {"projects", "villages"}
 AUDIT_RECORDS = {
     "StageTransition",
     "ReportTransition",
+    "ProblemTransition",
+    "SupervisionOrderTransition",
     "Reminder",
     "Notification",
     "NotificationSettings",

@@ -158,7 +158,7 @@ def figures(monthly: briefing.Briefing) -> dict:
                 for p in monthly.pace_ranking
             ],
             "red_and_yellow": [
-                (p.name, p.light, p.light_reason, p.problems) for p in monthly.red_and_yellow
+                (p.name, p.light, p.light_reason, p.report_problems) for p in monthly.red_and_yellow
             ],
             "milestones": [(m.title, m.due_date) for m in monthly.milestones_next_month],
             "missing": [p.name for p in monthly.missing_reports],

@@ -246,7 +246,8 @@ class TestFigures:
                 (expected_gaps[project.name] - elapsed) * 100
             )
         attention = {
-            p.name: (p.light, p.problems, p.problems_month) for p in monthly.red_and_yellow
+            p.name: (p.light, p.report_problems, p.report_problems_month)
+            for p in monthly.red_and_yellow
         }
         assert attention == {
             "红灯项目": (Light.RED, "征地拆迁未完成", MAY),
@@ -389,10 +390,19 @@ class TestWorkbook:
         town["red"].save()
         report(town["overdue"], D(2024, 4, 1), "0", problems="+cmd|' /C calc'!A0")
         workbook = openpyxl.load_workbook(io.BytesIO(briefing_workbook(may_briefing())))
-        assert len(workbook.worksheets) == 9  # eight parts and the terms explained
-        summary, stages, registered, ranking, attention, milestones, missing, income, _terms = (
-            workbook.worksheets
-        )
+        assert len(workbook.worksheets) == 10  # nine parts and the terms explained
+        (
+            summary,
+            stages,
+            registered,
+            ranking,
+            _units,
+            attention,
+            milestones,
+            missing,
+            income,
+            _terms,
+        ) = workbook.worksheets
         # No formula anywhere; the formula-like texts are kept as inert text.
         texts = [cell.value for sheet in workbook.worksheets for cell in cells(sheet)]
         assert all(cell.data_type != "f" for sheet in workbook for cell in cells(sheet))
@@ -497,7 +507,7 @@ class TestPage:
         assert response["Content-Type"] == XLSX_TYPE
         assert "2024-05.xlsx" in response["Content-Disposition"]
         workbook = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
-        assert len(workbook.worksheets) == 9  # eight parts and the terms explained
+        assert len(workbook.worksheets) == 10  # nine parts and the terms explained
 
 
 class TestQueryCount:
@@ -534,7 +544,8 @@ class TestQueryCount:
         created_on(D(2023, 1, 1))
         with CaptureQueriesContext(connection) as large:
             monthly = briefing.monthly_briefing(month=D(2024, 1, 1), today=MAY)
-        assert len(large) == len(small) <= 20
+        # The units' ranking (考核) adds two: its weights and its figures.
+        assert len(large) == len(small) <= 21
         assert len(monthly.missing_reports) == 0 and monthly.totals.count == 200
 
 

@@ -3,6 +3,7 @@ a scale portfolio that is added and removed exactly, exports that read the table
 django-tables2 does, and reminder scans over years of history."""
 
 import datetime
+import itertools
 import math
 from collections import Counter
 
@@ -17,7 +18,7 @@ from django_tables2 import Table
 
 from projects import selectors
 from projects.alerts import ledger as alerts
-from projects.models import Milestone, Project
+from projects.models import Milestone, Problem, Project, SchedulingMeeting, SupervisionOrder
 from projects.rules import Role
 from projects.seeding import scale
 from projects.tables import ProjectTable
@@ -66,6 +67,7 @@ def pages(projects: int) -> dict[str, tuple[object, str]]:
     )
     last_page = math.ceil(Project.objects.count() / 25)
     return {
+        **supervision_pages(project, contact, reviewer),
         "list, first page": (contact, reverse("projects:list")),
         "list, filtered": (contact, filtered),
         "list, sorted": (contact, f"{reverse('projects:list')}?sort=-year_completed_share"),
@@ -75,6 +77,46 @@ def pages(projects: int) -> dict[str, tuple[object, str]]:
         "dashboard, contact person": (contact, reverse("projects:dashboard")),
         "project page": (contact, project.get_absolute_url()),
         "village page": (contact, village.get_absolute_url()),
+    }
+
+
+def supervision_pages(project, contact, reviewer) -> dict[str, tuple[object, str]]:
+    """督办's pages: the ledger (the contact person's units'), filtered to the first
+    project's own problem and exported, overdue only and its last page (the reviewer's:
+    everyone's); a problem and an order (with the contact person's step forms), the lists of
+    orders and meetings, a meeting with its decision form, the pack, the ranking."""
+    problem = project.problems.get()
+    order = project.supervision_orders.get()
+    meeting = SchedulingMeeting.objects.filter(title__startswith=scale.MARK).first()
+    ledger = reverse("projects:problems")
+    filtered = (
+        f"{ledger}?status={problem.status}&level={problem.level}&kind={problem.kind}"
+        f"&responsible_unit={problem.responsible_unit_id}&project={project.pk}&mine=on"
+    )
+    last_page = math.ceil(Problem.objects.count() / 25)
+    pack = reverse("projects:meeting_pack")
+    return {
+        "ledger, first page": (contact, ledger),
+        "ledger, filtered": (contact, filtered),
+        "ledger, filtered, exported": (contact, f"{filtered}&_export=xlsx"),
+        "ledger, overdue": (reviewer, f"{ledger}?overdue=on"),
+        "ledger, last page": (reviewer, f"{ledger}?page={last_page}"),
+        "problem page, responsible": (contact, problem.get_absolute_url()),
+        "problem page, reviewer": (reviewer, problem.get_absolute_url()),
+        "orders": (reviewer, reverse("projects:orders")),
+        "order page": (contact, order.get_absolute_url()),
+        "meetings": (reviewer, reverse("projects:meetings")),
+        "meeting page": (reviewer, meeting.get_absolute_url()),
+        "meeting pack": (reviewer, pack),
+        "meeting pack, of the meeting": (
+            contact,
+            f"{pack}?date={meeting.held_on.isoformat()}&meeting={meeting.pk}",
+        ),
+        "ranking": (reviewer, reverse("projects:ranking")),
+        "ranking, a unit": (
+            contact,
+            reverse("projects:ranking_unit", args=[project.responsible_unit_id]),
+        ),
     }
 
 
@@ -119,6 +161,7 @@ def test_seed_scale_adds_marked_records_and_removes_exactly_them():
     assert Milestone.objects.filter(project__name__startswith=scale.MARK).count() == 300
     assert get_user_model().objects.filter(username__startswith="scale-").count() == 300
     assert Village.objects.filter(name__startswith=scale.MARK).count() == 3
+    assert_the_scale_ledger_is_as_described()
     assert all(
         project.name.startswith(scale.MARK) for project in Project.objects.exclude(name="真实项目")
     )
@@ -129,6 +172,24 @@ def test_seed_scale_adds_marked_records_and_removes_exactly_them():
     assert table_counts() - before == Counter()
     assert before - table_counts() == Counter()
     assert Project.objects.get().name == "真实项目"
+
+
+def assert_the_scale_ledger_is_as_described():
+    """One problem per project, one in five overdue, an order on every tenth project,
+    two meetings; every item's recorded steps lead to its status from its recording."""
+    today = selectors.today()
+    problems = Problem.objects.filter(project__name__startswith=scale.MARK)
+    orders = SupervisionOrder.objects.filter(project__name__startswith=scale.MARK)
+    assert problems.count() == 30 and problems.overdue_on(today).count() == 6
+    assert orders.count() == 3 and orders.overdue_on(today).count() == 1
+    assert SchedulingMeeting.objects.filter(title__startswith=scale.MARK).count() == 2
+    for item in [
+        *problems.prefetch_related("transitions"),
+        *orders.prefetch_related("transitions"),
+    ]:
+        steps = sorted(item.transitions.all(), key=lambda step: (step.at, step.pk))
+        assert steps[0].at == item.created_at and steps[-1].to_status == item.status
+        assert all(a.to_status == b.from_status for a, b in itertools.pairwise(steps))
 
 
 def test_the_export_reads_the_table_as_django_tables2_does():
