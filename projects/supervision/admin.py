@@ -118,7 +118,12 @@ class SupervisionAdmin(HistoryAdmin):
     the ledger is deleted here (a wrong problem is struck off, with its record)."""
 
     row_permission = ""
+    #: Who may add a row (asked with ``may``, beside the model's add permission).
+    add_permission = ""
     person_fields: tuple[str, ...] = ()
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and may(request.user, self.add_permission)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request)
@@ -182,6 +187,7 @@ class ProblemAdmin(SupervisionAdmin):
 
     form = ProblemAdminForm
     row_permission = "projects.change_problem"
+    add_permission = "projects.assign_problem"
     person_fields = ("responsible_person",)
     list_display = [
         "short_description",
@@ -233,9 +239,6 @@ class ProblemAdmin(SupervisionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and may(request.user, "projects.assign_problem")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*self.workflow_fields, "raised_by"]
@@ -312,6 +315,7 @@ class SupervisionOrderAdmin(SupervisionAdmin):
     deadline, reply and status are the order's steps'."""
 
     row_permission = "projects.change_supervisionorder"
+    add_permission = "projects.issue_order"
     person_fields = ("responsible_person",)
     list_display = [
         "short_content",
@@ -357,9 +361,6 @@ class SupervisionOrderAdmin(SupervisionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and may(request.user, "projects.issue_order")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.workflow_fields)
@@ -425,6 +426,7 @@ class SchedulingMeetingAdmin(SupervisionAdmin):
     problems and orders listed below, made on the meeting's page."""
 
     row_permission = "projects.record_meeting"
+    add_permission = "projects.record_meeting"
     person_fields = ("chair", "attendees")
     list_display = ["held_on", "title", "chair", "next_meeting_on", "recorded_by"]
     search_fields = ["title", "notes"]
@@ -442,9 +444,6 @@ class SchedulingMeetingAdmin(SupervisionAdmin):
         "next_meeting_on",
         "recorded_by",
     ]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and may(request.user, "projects.record_meeting")
 
     def save_model(self, request, obj, form, change):
         meeting = self._service(

@@ -1,15 +1,18 @@
 """The filters of the problem ledger and of the supervision orders; every one lives in
 the URL's query string, so that an export holds exactly the rows the page lists."""
 
+import re
+
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.forms import BootstrapFormMixin
 
 from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
-from ..models import Problem, Project, ResponsibleUnit, SupervisionOrder
+from ..models import Problem, ResponsibleUnit, SupervisionOrder
 from . import selectors
 
 
@@ -18,8 +21,17 @@ class SupervisionFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class SupervisionFilter(django_filters.FilterSet):
-    """What the two lists share: level, unit, project, overdue only, mine."""
+    """What the two lists share: a search, level, unit, project, overdue only, mine.
 
+    The project is no list to choose from (a district holds thousands): the search ``q``
+    finds it by name or pinyin, and ``project=<id>`` stays as the URL's filter of the
+    links from a project's page (a hidden field, so the search keeps it)."""
+
+    #: The item's own text the search looks in besides the project's name.
+    text_field = ""
+
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    project = django_filters.NumberFilter(field_name="project", widget=forms.HiddenInput)
     level = django_filters.ChoiceFilter(
         label=_("supervision level"), choices=SupervisionLevel.choices, empty_label=_("all")
     )
@@ -39,6 +51,17 @@ class SupervisionFilter(django_filters.FilterSet):
         fields = []
         form = SupervisionFilterForm
 
+    def search(self, queryset, name, value):
+        """The items whose text holds ``value``, or whose project's name or its pinyin or
+        initials do (zhanglou or zlc find 张楼村标准化厂房), as the project list searches."""
+        found = Q(project__name__icontains=value) | Q(**{f"{self.text_field}__icontains": value})
+        letters = re.sub(r"[\s'’]", "", value).lower()
+        if letters and letters.isascii() and letters.isalnum():
+            found |= Q(project__name_pinyin__contains=letters) | Q(
+                project__name_initials__contains=letters
+            )
+        return queryset.filter(found)
+
     def filter_overdue(self, queryset, name, value):
         """The rows late on today's date: the rule of the model's ``overdue_on``."""
         return queryset.overdue_on(timezone.localdate()) if value else queryset
@@ -49,20 +72,8 @@ class SupervisionFilter(django_filters.FilterSet):
         return selectors.mine(queryset, self.request.user)
 
 
-def projects_with(model):
-    """The projects to choose from: those with an item on the list (not the whole
-    portfolio, which may run to thousands), in pinyin order."""
-    return (
-        Project.objects.filter(pk__in=model.objects.values("project"))
-        .order_by("name_sort", "name")
-        .only("pk", "name")
-    )
-
-
 class ProblemFilter(SupervisionFilter):
-    project = django_filters.ModelChoiceFilter(
-        label=_("project"), queryset=projects_with(Problem), empty_label=_("all")
-    )
+    text_field = "description"
     status = django_filters.ChoiceFilter(
         label=_("status"), choices=ProblemStatus.choices, empty_label=_("all")
     )
@@ -75,9 +86,7 @@ class ProblemFilter(SupervisionFilter):
 
 
 class OrderFilter(SupervisionFilter):
-    project = django_filters.ModelChoiceFilter(
-        label=_("project"), queryset=projects_with(SupervisionOrder), empty_label=_("all")
-    )
+    text_field = "content"
     status = django_filters.ChoiceFilter(
         label=_("status"), choices=OrderStatus.choices, empty_label=_("all")
     )

@@ -112,6 +112,22 @@ def _problems_sheet(workbook, pack: MeetingPack) -> None:
     add_table(workbook, _("Open problems"), columns, rows, note=_note(pack))
 
 
+def _decision_row(item_label, item, text: str, deadline) -> tuple:
+    """A previous decision's row, the same for a problem and an order: what it is, on
+    which project, the decision, its level, whose it is, by when, where it stands."""
+    return (
+        item_label,
+        item.project.name,
+        text,
+        item.get_level_display(),
+        item.responsible_unit,
+        person_name(item.responsible_person),
+        deadline,
+        item.get_status_display(),
+        _yes(item.overdue),
+    )
+
+
 def _decisions_sheet(workbook, pack: MeetingPack) -> None:
     columns = [
         Column(_("item"), width=12),
@@ -124,33 +140,15 @@ def _decisions_sheet(workbook, pack: MeetingPack) -> None:
         Column(_("status"), width=14),
         Column(_("overdue"), width=8),
     ]
-    problems = [
-        (
-            _("problem"),
-            problem.project.name,
-            problem.description,
-            problem.get_level_display(),
-            problem.responsible_unit,
-            person_name(problem.responsible_person),
-            problem.deadline,
-            problem.get_status_display(),
-            _yes(problem.overdue),
-        )
-        for problem in pack.previous_problems
-    ]
-    orders = [
-        (
-            _("supervision order"),
-            order.project.name,
-            order.content,
-            order.get_level_display(),
-            order.responsible_unit,
-            person_name(order.responsible_person),
-            order.reply_deadline,
-            order.get_status_display(),
-            _yes(order.overdue),
-        )
-        for order in pack.previous_orders
+    rows = [
+        *(
+            _decision_row(_("problem"), problem, problem.description, problem.deadline)
+            for problem in pack.previous_problems
+        ),
+        *(
+            _decision_row(_("supervision order"), order, order.content, order.reply_deadline)
+            for order in pack.previous_orders
+        ),
     ]
     if pack.previous_meeting is not None:
         note = _("Decisions of %(meeting)s, status as of %(day)s") % {
@@ -159,7 +157,7 @@ def _decisions_sheet(workbook, pack: MeetingPack) -> None:
         }
     else:
         note = _("No earlier meeting is recorded.")
-    add_table(workbook, _("Previous decisions"), columns, [*problems, *orders], note=note)
+    add_table(workbook, _("Previous decisions"), columns, rows, note=note)
 
 
 def _milestones_sheet(workbook, pack: MeetingPack) -> None:

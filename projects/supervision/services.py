@@ -381,6 +381,21 @@ def problem_step(
     return recorded
 
 
+def _edit(item, *, acting_user, fields: dict, editable, only_by_steps: str) -> None:
+    """Set ``fields`` on a locked problem or order and save it with its history and its
+    audit line (problem_changed, order_changed); a field outside ``editable`` changes
+    only through the item's steps, and then nothing is saved."""
+    unknown = sorted(set(fields) - set(editable))
+    if unknown:
+        raise ValidationError(only_by_steps % {"fields": "、".join(unknown)})
+    changed = sorted(name for name, value in fields.items() if getattr(item, name) != value)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    save(item, acting_user=acting_user)
+    key = "order" if isinstance(item, SupervisionOrder) else "problem"
+    audit_log(f"{key}_changed", user=acting_user, fields=changed, **{key: item.pk})
+
+
 @transaction.atomic
 def problem_update(*, acting_user, problem: Problem, **fields) -> Problem:
     """Change a problem's description, kind or level (the admin's form); who answers for
@@ -394,17 +409,13 @@ def problem_update(*, acting_user, problem: Problem, **fields) -> Problem:
         problem,
         _("Only reviewers, leaders and administrators change a problem."),
     )
-    unknown = sorted(set(fields) - set(PROBLEM_EDIT_FIELDS))
-    if unknown:
-        raise ValidationError(
-            _("These fields change only through the problem's steps: %(fields)s.")
-            % {"fields": "、".join(unknown)}
-        )
-    changed = sorted(name for name, value in fields.items() if getattr(problem, name) != value)
-    for name, value in fields.items():
-        setattr(problem, name, value)
-    save(problem, acting_user=acting_user)
-    audit_log("problem_changed", user=acting_user, problem=problem.pk, fields=changed)
+    _edit(
+        problem,
+        acting_user=acting_user,
+        fields=fields,
+        editable=PROBLEM_EDIT_FIELDS,
+        only_by_steps=_("These fields change only through the problem's steps: %(fields)s."),
+    )
     return problem
 
 
@@ -515,17 +526,13 @@ def order_update(*, acting_user, order: SupervisionOrder, **fields) -> Supervisi
         order,
         _("Only reviewers, leaders and administrators change a supervision order."),
     )
-    unknown = sorted(set(fields) - set(ORDER_EDIT_FIELDS))
-    if unknown:
-        raise ValidationError(
-            _("These fields change only through the order's steps: %(fields)s.")
-            % {"fields": "、".join(unknown)}
-        )
-    changed = sorted(name for name, value in fields.items() if getattr(order, name) != value)
-    for name, value in fields.items():
-        setattr(order, name, value)
-    save(order, acting_user=acting_user)
-    audit_log("order_changed", user=acting_user, order=order.pk, fields=changed)
+    _edit(
+        order,
+        acting_user=acting_user,
+        fields=fields,
+        editable=ORDER_EDIT_FIELDS,
+        only_by_steps=_("These fields change only through the order's steps: %(fields)s."),
+    )
     return order
 
 

@@ -90,6 +90,45 @@ class SupervisionTable(BaseTable):
         return person_name(value)
 
 
+def shortened(text: str) -> str:
+    """Return ``text`` cut to 60 characters for a list's line."""
+    return text if len(text) <= 60 else f"{text[:59]}…"
+
+
+class SupervisionListTable(SupervisionTable):
+    """The columns and cells the page lists of problems and of orders share: the
+    project and the unit in pinyin order, the level, the status with its overdue badge,
+    the due date marked when late."""
+
+    project = tables.Column(
+        verbose_name=_("project"),
+        order_by=("project__name_sort", "project__name"),
+        attrs=wide_screens_only(),
+    )
+    level = tables.Column(verbose_name=_("supervision level"))
+    responsible_unit = tables.Column(
+        verbose_name=_("responsible unit"),
+        order_by=("responsible_unit__name_sort", "responsible_unit__name"),
+        attrs=wide_screens_only(),
+    )
+    status = tables.Column(verbose_name=_("status"))
+
+    def render_project(self, value):
+        return value.name
+
+    def value_project(self, value):
+        return value.name
+
+    def render_status(self, record):
+        return status_badge(record, overdue=record.is_overdue_on(self.on))
+
+    def due_date(self, value, record):
+        """Return the cell of the item's due date, marked when the item is late."""
+        if record.is_overdue_on(self.on):
+            return format_html('<span class="overdue">{}</span>', value.isoformat())
+        return value.isoformat()
+
+
 def by_deadline(queryset, is_descending: bool):
     """Order problems by deadline either way, those without one last (on SQLite and
     PostgreSQL alike)."""
@@ -103,32 +142,20 @@ def by_deadline(queryset, is_descending: bool):
     )
 
 
-class ProblemTable(SupervisionTable):
+class ProblemTable(SupervisionListTable):
     # The results are boosted by htmx for sorting and paging; a problem opens as a page.
     description = tables.Column(
         linkify=True, verbose_name=_("problem description"), attrs={"a": {"hx-boost": "false"}}
     )
-    project = tables.Column(
-        verbose_name=_("project"),
-        order_by=("project__name_sort", "project__name"),
-        attrs=wide_screens_only(),
-    )
     kind = tables.Column(verbose_name=_("kind"), attrs=wide_screens_only())
-    level = tables.Column(verbose_name=_("supervision level"))
-    responsible_unit = tables.Column(
-        verbose_name=_("responsible unit"),
-        order_by=("responsible_unit__name_sort", "responsible_unit__name"),
-        attrs=wide_screens_only(),
-    )
     responsible_person = tables.Column(
         verbose_name=_("person responsible"),
         order_by=("responsible_person__last_name", "responsible_person__first_name"),
         attrs=wide_screens_only(),
     )
     deadline = tables.Column(verbose_name=_("deadline"))
-    status = tables.Column(verbose_name=_("status"))
 
-    class Meta(SupervisionTable.Meta):
+    class Meta(SupervisionListTable.Meta):
         model = Problem
         fields = (
             "description",
@@ -142,24 +169,13 @@ class ProblemTable(SupervisionTable):
         )
 
     def render_description(self, value):
-        return value if len(value) <= 60 else f"{value[:59]}…"
-
-    def render_project(self, value):
-        return value.name
-
-    def value_project(self, value):
-        return value.name
+        return shortened(value)
 
     def order_deadline(self, queryset, is_descending):
         return by_deadline(queryset, is_descending)
 
     def render_deadline(self, value, record):
-        if record.is_overdue_on(self.on):
-            return format_html('<span class="overdue">{}</span>', value.isoformat())
-        return value.isoformat()
-
-    def render_status(self, record):
-        return status_badge(record, overdue=record.is_overdue_on(self.on))
+        return self.due_date(value, record)
 
     def value_status(self, record):
         return record.get_status_display()
@@ -228,20 +244,9 @@ class ProblemLedgerExport(SupervisionTable):
         return f"{label}（{OVERDUE_MARK}）" if record.is_overdue_on(self.on) else label
 
 
-class OrderTable(SupervisionTable):
+class OrderTable(SupervisionListTable):
     content = tables.Column(
         linkify=True, verbose_name=_("what is required"), attrs={"a": {"hx-boost": "false"}}
-    )
-    project = tables.Column(
-        verbose_name=_("project"),
-        order_by=("project__name_sort", "project__name"),
-        attrs=wide_screens_only(),
-    )
-    level = tables.Column(verbose_name=_("supervision level"))
-    responsible_unit = tables.Column(
-        verbose_name=_("responsible unit"),
-        order_by=("responsible_unit__name_sort", "responsible_unit__name"),
-        attrs=wide_screens_only(),
     )
     issued_by = tables.Column(
         verbose_name=_("issued by"),
@@ -250,9 +255,8 @@ class OrderTable(SupervisionTable):
     )
     issued_on = tables.Column(verbose_name=_("issued on"), attrs=wide_screens_only())
     reply_deadline = tables.Column(verbose_name=_("reply deadline"))
-    status = tables.Column(verbose_name=_("status"))
 
-    class Meta(SupervisionTable.Meta):
+    class Meta(SupervisionListTable.Meta):
         model = SupervisionOrder
         fields = (
             "content",
@@ -266,13 +270,7 @@ class OrderTable(SupervisionTable):
         )
 
     def render_content(self, value):
-        return value if len(value) <= 60 else f"{value[:59]}…"
-
-    def render_project(self, value):
-        return value.name
-
-    def value_project(self, value):
-        return value.name
+        return shortened(value)
 
     def render_issued_by(self, value):
         return person_name(value)
@@ -284,12 +282,7 @@ class OrderTable(SupervisionTable):
         return value.isoformat()
 
     def render_reply_deadline(self, value, record):
-        if record.is_overdue_on(self.on):
-            return format_html('<span class="overdue">{}</span>', value.isoformat())
-        return value.isoformat()
-
-    def render_status(self, record):
-        return status_badge(record, overdue=record.is_overdue_on(self.on))
+        return self.due_date(value, record)
 
     def value_status(self, record):
         label = record.get_status_display()

@@ -10,6 +10,7 @@ from shanwang.forms import BootstrapFormMixin
 from shanwang.people import person_name
 
 from ...models import Problem, ProblemTransition, ResponsibleUnit
+from ...rules import Role
 from ..workflow import PROBLEM_STEPS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -17,20 +18,30 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EVIDENCE_ACCEPT = "image/*,.pdf,.docx,.xlsx"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """A choice of an active user, named as people write names (王芳)."""
+def people_with_a_role():
+    """The active users with a role (not every account, of which a district has many):
+    whom a problem, an order or a meeting names, in the order of their names."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=Role.values)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class PeopleFieldMixin:
+    """A choice among ``people_with_a_role``, named as people write names (王芳)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "queryset",
-            get_user_model()
-            .objects.filter(is_active=True)
-            .order_by("last_name", "first_name", "username"),
-        )
+        kwargs.setdefault("queryset", people_with_a_role())
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):
         return person_name(obj)
+
+
+class PersonChoiceField(PeopleFieldMixin, forms.ModelChoiceField):
+    """The choice of one person."""
 
 
 def unit_field(*, required: bool, label=None) -> forms.ModelChoiceField:

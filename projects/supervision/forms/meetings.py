@@ -2,31 +2,48 @@
 day (and meeting) of a pack."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.forms import BootstrapFormMixin
-from shanwang.people import person_name
 
 from ...choices import SupervisionLevel
 from ...models import Problem, Project, SchedulingMeeting
-from .ledger import DATE_WIDGET, PersonChoiceField, unit_field
+from .ledger import DATE_WIDGET, PeopleFieldMixin, PersonChoiceField, unit_field
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    """A choice of active users, named as people write names (王芳)."""
+class PeopleChoiceField(PeopleFieldMixin, forms.ModelMultipleChoiceField):
+    """The choice of several people (a meeting's attendees)."""
+
+
+class ProjectNameField(forms.ModelChoiceField):
+    """A project typed by its (unique) name rather than chosen from a list, which at
+    district scale would hold thousands; the pack's and a project's links pre-fill it
+    (``?project=<id>``). A project's id is taken too."""
+
+    widget = forms.TextInput
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Project.objects.all())
         kwargs.setdefault(
-            "queryset",
-            get_user_model()
-            .objects.filter(is_active=True)
-            .order_by("last_name", "first_name", "username"),
+            "error_messages", {"invalid_choice": _("No project has this name; check its spelling.")}
         )
         super().__init__(**kwargs)
 
-    def label_from_instance(self, obj):
-        return person_name(obj)
+    def prepare_value(self, value):
+        return value.name if isinstance(value, Project) else super().prepare_value(value)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        found = self.queryset.filter(name=value).first()
+        if found is None and value.isdigit():
+            found = self.queryset.filter(pk=value).first()
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return found
 
 
 class MeetingForm(BootstrapFormMixin, forms.Form):
@@ -81,9 +98,7 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
     KINDS = (("problem", _("problem for the ledger")), ("order", _("supervision order")))
 
     kind = forms.ChoiceField(label=_("becomes"), choices=KINDS, widget=forms.RadioSelect)
-    project = forms.ModelChoiceField(
-        label=_("project"), queryset=Project.objects.order_by("name_sort", "name")
-    )
+    project = ProjectNameField(label=_("project"))
     text = forms.CharField(
         label=_("decision"),
         max_length=Problem._meta.get_field("description").max_length,
@@ -102,11 +117,21 @@ class DecisionForm(BootstrapFormMixin, forms.Form):
         help_text=_("For a supervision order, the reply deadline."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, project=None, **kwargs):
         # Its own ids: the meeting page shows the meeting's record too.
         kwargs.setdefault("auto_id", "id_decision_%s")
-        kwargs.setdefault("initial", {"kind": "problem", "level": SupervisionLevel.NORMAL})
+        kwargs.setdefault(
+            "initial", {"kind": "problem", "level": SupervisionLevel.NORMAL, "project": project}
+        )
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def for_project(cls, project_id: str):
+        """Return the empty form, with the project of ``?project=<id>`` when it is one."""
+        project = None
+        if project_id.isdigit():
+            project = cls.base_fields["project"].queryset.filter(pk=project_id).only("name").first()
+        return cls(project=project)
 
 
 class PackForm(BootstrapFormMixin, forms.Form):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -110,6 +111,57 @@ class ProblemListView(SupervisionListMixin, FilterView):
         return selectors.problem_list(user=self.request.user)
 
 
+class StepsPageMixin:
+    """The page of a problem or an order: one form per step the user may take now, and
+    the forms of steps refused after they were sent (the status moved on meanwhile),
+    whose reason shows at the top as the step's form is no longer on the page."""
+
+    def available_steps(self, item, user) -> list:
+        raise NotImplementedError
+
+    def step_form(self, step: str, item):
+        raise NotImplementedError
+
+    def get_context_data(self, step_forms=None, **kwargs):
+        item = self.object
+        step_forms = step_forms or {}
+        available = self.available_steps(item, self.request.user)
+        steps = [
+            (step, step_forms.get(step.name) or self.step_form(step.name, item))
+            for step in available
+        ]
+        names = {step.name for step in available}
+        refused = [form for name, form in step_forms.items() if name not in names]
+        return super().get_context_data(
+            steps=steps,
+            refused_forms=refused,
+            overdue=item.is_overdue_on(timezone.localdate()),
+            **kwargs,
+        )
+
+
+class ProjectItemFormMixin(SupervisionReaderMixin):
+    """The form of a new problem or order on the project of the URL, for those whom
+    ``project_permission`` allows (else 403 with ``refusal``); bad input comes back with
+    status 400."""
+
+    project_permission = ""
+    refusal = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.project = get_object_or_404(Project, pk=kwargs["pk"])
+            if not may(request.user, self.project_permission, self.project):
+                raise PermissionDenied(self.refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.project, **kwargs)
+
+
 def problem_or_404(pk: int, user) -> Problem:
     """Return the problem with everything its page shows, when ``user`` may see it."""
     problem = get_object_or_404(selectors.problem_detail(), pk=pk)
@@ -118,7 +170,7 @@ def problem_or_404(pk: int, user) -> Problem:
     return problem
 
 
-class ProblemDetailView(SupervisionReaderMixin, DetailView):
+class ProblemDetailView(StepsPageMixin, SupervisionReaderMixin, DetailView):
     """A problem: what, whose, by when, how far; its steps and its orders; and one form
     per step the user may take now."""
 
@@ -128,23 +180,15 @@ class ProblemDetailView(SupervisionReaderMixin, DetailView):
     def get_object(self, queryset=None):
         return problem_or_404(self.kwargs["pk"], self.request.user)
 
-    def get_context_data(self, step_forms=None, **kwargs):
-        problem, user = self.object, self.request.user
-        step_forms = step_forms or {}
-        available = available_problem_steps(problem, user)
-        steps = [
-            (step, step_forms.get(step.name) or ProblemStepForm(step=step.name, problem=problem))
-            for step in available
-        ]
-        # A step refused after it was sent (the status moved on meanwhile): its reason
-        # shows at the top, as the step's form is no longer on the page.
-        names = {step.name for step in available}
-        refused = [form for name, form in step_forms.items() if name not in names]
+    def available_steps(self, item, user):
+        return available_problem_steps(item, user)
+
+    def step_form(self, step, item):
+        return ProblemStepForm(step=step, problem=item)
+
+    def get_context_data(self, **kwargs):
         return super().get_context_data(
-            steps=steps,
-            refused_forms=refused,
-            overdue=problem.is_overdue_on(timezone.localdate()),
-            may_issue_order=may(user, "projects.issue_order", problem.project),
+            may_issue_order=may(self.request.user, "projects.issue_order", self.object.project),
             **kwargs,
         )
 
@@ -228,20 +272,13 @@ class ProblemEvidenceView(SupervisionReaderMixin, View):
         return protected_file_response(step.evidence, filename=filename, content_type=content_type)
 
 
-class ProblemCreateView(SupervisionReaderMixin, FormView):
+class ProblemCreateView(ProjectItemFormMixin, FormView):
     """Raise a problem on a project (发现问题); who may assign gives it its unit and
     deadline at once. Bad input comes back with status 400 and nothing saved."""
 
     template_name = "projects/supervision/problem_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.project = get_object_or_404(Project, pk=kwargs["pk"])
-            if not may(request.user, "projects.raise_problem", self.project):
-                raise PermissionDenied(
-                    _("You may only raise problems on projects you are responsible for.")
-                )
-        return super().dispatch(request, *args, **kwargs)
+    project_permission = "projects.raise_problem"
+    refusal = gettext_lazy("You may only raise problems on projects you are responsible for.")
 
     def get_form(self, form_class=None):
         return ProblemRaiseForm(
@@ -263,12 +300,6 @@ class ProblemCreateView(SupervisionReaderMixin, FormView):
             % {"status": problem.get_status_display()},
         )
         return redirect(problem)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(project=self.project, **kwargs)
 
 
 class ProblemFromReportView(SupervisionReaderMixin, View):

@@ -95,7 +95,9 @@ class MeetingDetailView(SupervisionReaderMixin, DetailView):
         meeting, user = self.object, self.request.user
         may_record = may(user, "projects.record_meeting", meeting)
         if may_record:
-            kwargs.setdefault("decision_form", DecisionForm())
+            kwargs.setdefault(
+                "decision_form", DecisionForm.for_project(self.request.GET.get("project", ""))
+            )
         decisions = meetings.meeting_decisions(meeting, user=user)
         return super().get_context_data(
             decisions=decisions,

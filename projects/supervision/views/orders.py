@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -16,14 +16,19 @@ from django_filters.views import FilterView
 from shanwang.forms import apply_validation_error
 from shanwang.mixins import detail_with_errors
 
-from ...models import Problem, Project
+from ...models import Problem
 from ...rules import may
 from .. import selectors, services
 from ..filters import OrderFilter
 from ..forms.orders import OrderIssueForm, OrderStepForm
 from ..tables import OrderTable
 from ..workflow import ORDER_STEPS, available_order_steps
-from .ledger import SupervisionListMixin, SupervisionReaderMixin
+from .ledger import (
+    ProjectItemFormMixin,
+    StepsPageMixin,
+    SupervisionListMixin,
+    SupervisionReaderMixin,
+)
 
 
 class OrderListView(SupervisionListMixin, FilterView):
@@ -47,7 +52,7 @@ def order_or_404(pk: int, user):
     return order
 
 
-class OrderDetailView(SupervisionReaderMixin, DetailView):
+class OrderDetailView(StepsPageMixin, SupervisionReaderMixin, DetailView):
     """An order: what is required, of whom, by when, the reply, its steps, and one form
     per step the user may take now."""
 
@@ -57,24 +62,11 @@ class OrderDetailView(SupervisionReaderMixin, DetailView):
     def get_object(self, queryset=None):
         return order_or_404(self.kwargs["pk"], self.request.user)
 
-    def get_context_data(self, step_forms=None, **kwargs):
-        order, user = self.object, self.request.user
-        step_forms = step_forms or {}
-        available = available_order_steps(order, user)
-        steps = [
-            (step, step_forms.get(step.name) or OrderStepForm(step=step.name, order=order))
-            for step in available
-        ]
-        # A step refused after it was sent (the status moved on meanwhile): its reason
-        # shows at the top, as the step's form is no longer on the page.
-        names = {step.name for step in available}
-        refused = [form for name, form in step_forms.items() if name not in names]
-        return super().get_context_data(
-            steps=steps,
-            refused_forms=refused,
-            overdue=order.is_overdue_on(timezone.localdate()),
-            **kwargs,
-        )
+    def available_steps(self, item, user):
+        return available_order_steps(item, user)
+
+    def step_form(self, step, item):
+        return OrderStepForm(step=step, order=item)
 
 
 class OrderStepView(SupervisionReaderMixin, View):
@@ -105,20 +97,13 @@ class OrderStepView(SupervisionReaderMixin, View):
         )
 
 
-class OrderIssueView(SupervisionReaderMixin, FormView):
+class OrderIssueView(ProjectItemFormMixin, FormView):
     """Issue a supervision order on a project, or on one of its problems
     (``?problem=<id>``), with a reply deadline; bad input comes back with status 400."""
 
     template_name = "projects/supervision/order_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.project = get_object_or_404(Project, pk=kwargs["pk"])
-            if not may(request.user, "projects.issue_order", self.project):
-                raise PermissionDenied(
-                    _("Only reviewers, leaders and administrators issue supervision orders.")
-                )
-        return super().dispatch(request, *args, **kwargs)
+    project_permission = "projects.issue_order"
+    refusal = gettext_lazy("Only reviewers, leaders and administrators issue supervision orders.")
 
     def get_initial(self):
         initial = super().get_initial()
@@ -155,9 +140,3 @@ class OrderIssueView(SupervisionReaderMixin, FormView):
             % {"date": order.reply_deadline.isoformat()},
         )
         return redirect(order)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(project=self.project, **kwargs)

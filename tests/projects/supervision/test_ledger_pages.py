@@ -117,6 +117,26 @@ class TestTheList:
         # Staff A sees the problems of the project their unit answers for; none is theirs.
         assert listed(signed_in(cast.staff_a).get(f"{LEDGER}?mine=on")) == []
 
+    @pytest.mark.parametrize(
+        ("search", "expected"),
+        [
+            ("乙村", {"施工许可逾期", "旧问题已销号"}),  # the project's name
+            ("YiCun", {"施工许可逾期", "旧问题已销号"}),  # its pinyin
+            ("yccf", {"施工许可逾期", "旧问题已销号"}),  # its initials
+            ("资金", {"资金未到位"}),  # the problem's description
+        ],
+    )
+    def test_the_search_by_project_or_description(self, cast, ledger, search, expected):
+        assert set(listed(signed_in(cast.reviewer).get(LEDGER, {"q": search}))) == expected
+
+    def test_the_project_is_searched_not_listed_and_a_project_link_keeps_it(self, cast, ledger):
+        other = ledger["other"]
+        page = signed_in(cast.reviewer).get(LEDGER, {"project": other.pk}).content.decode()
+        # No list of every project (thousands at district scale): a hidden field keeps
+        # the project page's filter when the search is used.
+        assert f'<input type="hidden" name="project" value="{other.pk}"' in page
+        assert 'name="q"' in page and '<select name="project"' not in page
+
     def test_sorted_by_deadline_and_sortable(self, cast, ledger):
         reviewer = signed_in(cast.reviewer)
         # By deadline, those without one last.

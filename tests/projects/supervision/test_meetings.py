@@ -216,6 +216,25 @@ class TestDecisions:
         assert order.content == "三个工作日内报送整改措施"
         assert not Problem.objects.exists()
 
+    def test_the_project_is_typed_by_name_or_prefilled_not_listed(self, cast, meeting):
+        decide = reverse("projects:meeting_decision", args=[meeting.pk])
+        values = decision(responsible_unit=cast.unit_b.pk, deadline=IN_A_WEEK.isoformat())
+        client = signed_in(cast.reviewer)
+        refused = client.post(decide, {**values, "project": "没有这个项目"})
+        assert refused.status_code == 400 and list(refused.context["decision_form"].errors) == [
+            "project"
+        ]
+        assert client.post(decide, {**values, "project": cast.project.name}).status_code == 302
+        assert Problem.objects.get().project == cast.project
+        # From the pack: ?project=<id> fills in the name; no list of every project, and
+        # the people to choose are those with a role.
+        page = client.get(meeting.get_absolute_url(), {"project": cast.project.pk})
+        html = page.content.decode()
+        assert f'name="project" value="{cast.project.name}"' in html
+        assert '<select name="project"' not in html
+        people = page.context["decision_form"].fields["responsible_person"].queryset
+        assert cast.staff_b in people and cast.outsider not in people
+
     @pytest.mark.parametrize(
         ("fields", "field"),
         [

@@ -228,6 +228,8 @@ class TestTheListAndPage:
             ("overdue=on", ["逾期未回复"]),
             ("status=replied", []),
             ("status=issued&level=normal", ["逾期未回复", "本项目督办"]),
+            ("q=bingcun", ["逾期未回复"]),  # the project's pinyin
+            ("q=本项目", ["本项目督办"]),  # what the order requires
         ],
     )
     def test_the_filters(self, cast, orders, query, expected):
