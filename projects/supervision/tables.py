@@ -153,7 +153,7 @@ class ProblemTable(SupervisionListTable):
         order_by=("responsible_person__last_name", "responsible_person__first_name"),
         attrs=wide_screens_only(),
     )
-    deadline = tables.Column(verbose_name=_("deadline"))
+    deadline = tables.Column(verbose_name=_("deadline"), attrs={"td": {"class": "text-nowrap"}})
 
     class Meta(SupervisionListTable.Meta):
         model = Problem
@@ -254,7 +254,9 @@ class OrderTable(SupervisionListTable):
         attrs=wide_screens_only(),
     )
     issued_on = tables.Column(verbose_name=_("issued on"), attrs=wide_screens_only())
-    reply_deadline = tables.Column(verbose_name=_("reply deadline"))
+    reply_deadline = tables.Column(
+        verbose_name=_("reply deadline"), attrs={"td": {"class": "text-nowrap"}}
+    )
 
     class Meta(SupervisionListTable.Meta):
         model = SupervisionOrder
