@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 # Other processes on the test database (SQLite as a file, its write lock, gunicorn).
 from tests.processes import gunicorn, served_database, sqlite_file  # noqa: F401
@@ -27,6 +28,17 @@ def need(available: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Hash passwords cheaply in every test (tests/hashers.py). Django's other hashers
+    stay behind it, so hashes made elsewhere still check."""
+    default = "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    others = [hasher for hasher in settings.PASSWORD_HASHERS if hasher != default]
+    hashers = ["tests.hashers.FastPBKDF2PasswordHasher", *others]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
 
 
 @pytest.fixture
