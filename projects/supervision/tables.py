@@ -10,64 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.people import person_name
 from shanwang.tables import BaseTable
 
-from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
 from ..models import Problem, SupervisionOrder
 from ..tables import wide_screens_only
-
-#: A level's badge: its colour (蓝/黄/红) as Bootstrap's background, and in words.
-LEVEL_BADGE_CLASSES = {
-    "blue": "text-bg-primary",
-    "yellow": "text-bg-warning",
-    "red": "text-bg-danger",
-}
-COLOUR_NAMES = {
-    "blue": _("colour blue"),
-    "yellow": _("colour yellow"),
-    "red": _("colour red"),
-}
-STATUS_BADGE_CLASSES = {
-    ProblemStatus.PENDING: "text-bg-secondary",
-    ProblemStatus.ASSIGNED: "text-bg-info",
-    ProblemStatus.IN_PROGRESS: "text-bg-primary",
-    ProblemStatus.RESOLVED: "text-bg-warning",
-    ProblemStatus.STRUCK_OFF: "text-bg-success",
-    OrderStatus.ISSUED: "text-bg-info",
-    OrderStatus.REPLIED: "text-bg-warning",
-    OrderStatus.RETURNED: "text-bg-danger",
-    OrderStatus.ACCEPTED: "text-bg-success",
-}
+from ..templatetags.portfolio_terms import level_badge, status_badge
 
 #: The county ledger's overdue mark, in its words whatever the page's language.
 OVERDUE_MARK = "已逾期"
-
-
-def level_badge(item) -> str:
-    """Return the badge of a problem's or an order's level: 红 · 挂牌督办."""
-    colour = SupervisionLevel(item.level).colour
-    return format_html(
-        '<span class="badge {}" data-level="{}">{} · {}</span>',
-        LEVEL_BADGE_CLASSES[colour],
-        item.level,
-        COLOUR_NAMES[colour],
-        item.get_level_display(),
-    )
-
-
-def status_badge(item, *, overdue: bool) -> str:
-    """Return the badge of a problem's or an order's status, marked when it is late."""
-    badge = format_html(
-        '<span class="badge {}" data-status="{}">{}</span>',
-        STATUS_BADGE_CLASSES.get(item.status, "text-bg-secondary"),
-        item.status,
-        item.get_status_display(),
-    )
-    if overdue:
-        badge = format_html(
-            '{} <span class="badge text-bg-danger" data-overdue="1">{}</span>',
-            badge,
-            _("overdue"),
-        )
-    return badge
 
 
 class SupervisionTable(BaseTable):

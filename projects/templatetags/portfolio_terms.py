@@ -6,12 +6,14 @@ coloured status badges, ``{{ report|badge:"status" }}``; and a form's error summ
 from django import template
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from shanwang.forms import FormError
 from shanwang.forms import error_summary as form_error_summary
 
 from .. import glossary as terms
-from ..models import Notification, ProgressReport, Project, Reminder
+from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
+from ..models import Notification, Problem, ProgressReport, Project, Reminder, SupervisionOrder
 from ..querysets import Light
 
 register = template.Library()
@@ -64,6 +66,30 @@ BADGE_CLASSES: dict[type[models.TextChoices], dict[str, str]] = {
         Reminder.Kind.REPORT_SUBMITTED: "text-bg-info",
         Reminder.Kind.REPORT_RETURNED: "text-bg-warning",
         Reminder.Kind.REPORT_APPROVED: "text-bg-success",
+        Reminder.Kind.PROBLEM_ASSIGNED: "text-bg-info",
+        Reminder.Kind.PROBLEM_RETURNED: "text-bg-warning",
+        Reminder.Kind.ORDER_ISSUED: "text-bg-info",
+        Reminder.Kind.ORDER_REPLIED: "text-bg-success",
+        Reminder.Kind.ORDER_RETURNED: "text-bg-warning",
+    },
+    ProblemStatus: {
+        ProblemStatus.PENDING: "text-bg-secondary",
+        ProblemStatus.ASSIGNED: "text-bg-info",
+        ProblemStatus.IN_PROGRESS: "text-bg-primary",
+        ProblemStatus.RESOLVED: "text-bg-warning",
+        ProblemStatus.STRUCK_OFF: "text-bg-success",
+    },
+    OrderStatus: {
+        OrderStatus.ISSUED: "text-bg-info",
+        OrderStatus.REPLIED: "text-bg-warning",
+        OrderStatus.RETURNED: "text-bg-danger",
+        OrderStatus.ACCEPTED: "text-bg-success",
+    },
+    # A level's badge shows its colour (蓝/黄/红) as its background.
+    SupervisionLevel: {
+        SupervisionLevel.NORMAL: "text-bg-primary",
+        SupervisionLevel.KEY: "text-bg-warning",
+        SupervisionLevel.LISTED: "text-bg-danger",
     },
     Project.Stage: {
         Project.Stage.PLANNING: "text-bg-light",
@@ -89,7 +115,18 @@ BADGE_CHOICES: dict[tuple[type[models.Model], str], type[models.TextChoices]] = 
     (Project, "light"): Light,
     (Reminder, "status"): Reminder.Status,
     (Notification, "kind"): Reminder.Kind,
+    (Problem, "status"): ProblemStatus,
+    (SupervisionOrder, "status"): OrderStatus,
 }
+
+#: A level's colour in words, beside the level: the colour is never the only signal.
+COLOUR_NAMES = {
+    "blue": _("colour blue"),
+    "yellow": _("colour yellow"),
+    "red": _("colour red"),
+}
+#: The county ledger's overdue mark.
+OVERDUE = _("overdue")
 
 
 def badge_class(choices: type[models.TextChoices], value: str) -> str:
@@ -120,6 +157,42 @@ def _badge(choices: type[models.TextChoices], attribute: str, value: str) -> str
         value,
         dict(choices.choices).get(value, value),
     )
+
+
+@register.filter
+def level_badge(item) -> str:
+    """Return the badge of a problem's or an order's level in its colour and words:
+    ``{{ problem|level_badge }}`` gives 红 · 挂牌督办."""
+    level = SupervisionLevel(item.level)
+    return format_html(
+        '<span class="badge {}" data-level="{}">{} · {}</span>',
+        badge_class(SupervisionLevel, level),
+        level.value,
+        COLOUR_NAMES[level.colour],
+        level.label,
+    )
+
+
+def status_badge(item, *, overdue: bool) -> str:
+    """Return the badge of a problem's or an order's status, marked when it is late."""
+    choices = BADGE_CHOICES[type(item)._meta.concrete_model, "status"]
+    badge = format_html(
+        '<span class="badge {}" data-status="{}">{}</span>',
+        badge_class(choices, item.status),
+        item.status,
+        dict(choices.choices).get(item.status, item.status),
+    )
+    if overdue:
+        badge = format_html(
+            '{} <span class="badge text-bg-danger" data-overdue="1">{}</span>', badge, OVERDUE
+        )
+    return badge
+
+
+@register.filter(name="status_badge")
+def status_badge_filter(item, overdue=False) -> str:
+    """``{{ problem|status_badge:overdue }}``: the status badge, with the overdue mark."""
+    return status_badge(item, overdue=bool(overdue))
 
 
 @register.filter
