@@ -1,4 +1,5 @@
-"""A personal calendar feed (RFC 5545) of a user's milestone and report deadlines."""
+"""A personal calendar feed (RFC 5545) of a user's deadlines: milestones, monthly
+reports, and the problems and supervision orders (督办) they answer for."""
 
 import datetime
 
@@ -6,7 +7,16 @@ from django.conf import settings
 from django.db.models import Q
 from icalendar import Alarm, Calendar, Event
 
-from ..models import Milestone, NotificationSettings, Project, ReminderPolicy
+from ..choices import OrderStatus, ProblemStatus
+from ..models import (
+    Milestone,
+    NotificationSettings,
+    Problem,
+    Project,
+    ReminderPolicy,
+    SupervisionOrder,
+)
+from ..rules import responsible_unit_ids
 
 
 def feed_owner(token: str):
@@ -25,7 +35,9 @@ def feed_owner(token: str):
 def feed_for(user, *, on: datetime.date) -> bytes:
     """Return the iCalendar file of the deadlines ``user`` answers for: the open
     milestones they own or whose project they answer for, and the monthly report due
-    dates of their projects under construction for the coming twelve months."""
+    dates of their projects under construction for the coming twelve months, the
+    deadlines of the unresolved problems and the reply deadlines of the orders that are
+    theirs or their units'."""
     managed = Project.objects.managed_by(user)
     calendar = Calendar()
     calendar.add("prodid", "-//Shanwang Town//Project portfolio//ZH")
@@ -61,6 +73,37 @@ def feed_for(user, *, on: datetime.date) -> bytes:
                     url=settings.SITE_URL + project.get_absolute_url(),
                 )
             )
+    theirs = Q(responsible_person=user) | Q(responsible_unit__in=responsible_unit_ids(user))
+    problems = (
+        Problem.objects.filter(
+            theirs, status__in=ProblemStatus.unresolved(), deadline__isnull=False
+        )
+        .select_related("project")
+        .order_by("deadline", "pk")
+    )
+    for problem in problems:
+        calendar.add_component(
+            _event(
+                uid=f"problem-{problem.pk}-{problem.deadline:%Y%m%d}@shanwang",
+                day=problem.deadline,
+                summary=f"【督办】{problem.project.name}：{problem.description[:60]}",
+                url=settings.SITE_URL + problem.get_absolute_url(),
+            )
+        )
+    orders = (
+        SupervisionOrder.objects.filter(theirs, status__in=OrderStatus.awaiting_reply())
+        .select_related("project")
+        .order_by("reply_deadline", "pk")
+    )
+    for order in orders:
+        calendar.add_component(
+            _event(
+                uid=f"order-{order.pk}-{order.reply_deadline:%Y%m%d}@shanwang",
+                day=order.reply_deadline,
+                summary=f"【督办单回复】{order.project.name}：{order.content[:60]}",
+                url=settings.SITE_URL + order.get_absolute_url(),
+            )
+        )
     return calendar.to_ical()
 
 

@@ -6,8 +6,16 @@ import icalendar
 import pytest
 from django.urls import reverse
 
+from projects.choices import OrderStatus, ProblemStatus
 from projects.models import Notification, NotificationSettings
-from tests.factories import MilestoneFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    MilestoneFactory,
+    ProblemFactory,
+    ProjectFactory,
+    ResponsibleUnitFactory,
+    SupervisionOrderFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +111,38 @@ def test_the_dashboard_warns_when_next_years_holidays_are_unknown(user_client):
             'data-testid="holiday-warning"'
             not in user_client.get(reverse("projects:dashboard")).content.decode()
         )
+
+
+def test_the_calendar_feed_holds_the_users_problem_and_reply_deadlines(client, user):
+    """督办 deadlines in the feed: the unresolved problems and the orders awaiting a reply
+    of the user's unit or in the user's name; not those resolved, replied, or another's."""
+    unit = ResponsibleUnitFactory()
+    unit.members.add(user)
+    mine = ProblemFactory(
+        description="征地未完成",
+        responsible_unit=unit,
+        deadline=datetime.date(2026, 12, 10),
+        status=ProblemStatus.IN_PROGRESS,
+    )
+    ProblemFactory(
+        description="已办结的问题",
+        responsible_unit=unit,
+        deadline=datetime.date(2026, 12, 11),
+        status=ProblemStatus.RESOLVED,
+    )
+    ProblemFactory(description="别人的问题", deadline=datetime.date(2026, 12, 12))
+    SupervisionOrderFactory(content="请报送整改方案", responsible_unit=unit)
+    SupervisionOrderFactory(
+        content="已回复的督办", responsible_unit=unit, status=OrderStatus.REPLIED
+    )
+    NotificationSettings.objects.create(user=user, calendar_token="c" * 43)
+    feed = client.get(reverse("projects:calendar_feed", args=["c" * 43]))
+    events = {
+        str(event["summary"]): event
+        for event in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    }
+    [problem] = [summary for summary in events if summary.startswith("【督办】")]
+    assert problem == f"【督办】{mine.project.name}：征地未完成"
+    assert events[problem].decoded("dtstart") == datetime.date(2026, 12, 10)
+    [order] = [summary for summary in events if summary.startswith("【督办单回复】")]
+    assert order.endswith("：请报送整改方案")
