@@ -1,7 +1,9 @@
+import contextlib
 import os
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import override_settings
 
 # Other processes on the test database (SQLite as a file, its write lock, gunicorn).
@@ -39,6 +41,28 @@ def cheap_password_hashes():
     hashers = ["tests.hashers.FastPBKDF2PasswordHasher", *others]
     with override_settings(PASSWORD_HASHERS=hashers):
         yield
+
+
+@contextlib.contextmanager
+def rows_for_the_module(django_db_blocker):
+    """Keep the rows a module-scoped fixture writes in this block for each of the
+    module's tests, and remove them after its last, as Django's ``setUpTestData`` does:
+    the block runs in a transaction rolled back at the end, and each test's own
+    transaction (pytest-django's, Django's TestCase) is a savepoint inside it. Every
+    test starts from the same rows and whatever it changes is undone after it.
+
+    For ``django_db`` tests only, not ``transaction=True`` ones (nor live_server):
+    those need committed rows and flush the tables."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        block._from_testcase = True  # as TestCase's own blocks: durable ones may nest
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from projects import selectors
@@ -36,6 +36,7 @@ from projects.alerts import delivery, ledger
 from projects.briefing import figures as briefing_figures
 from projects.models import ProgressReport, Project
 from projects.seeding import demo
+from tests.conftest import rows_for_the_module
 from villages.models import Village
 
 pytestmark = pytest.mark.django_db
@@ -346,20 +347,27 @@ class Town:
     villages: list[Village]
 
 
-@pytest.fixture
-def town(settings, tmp_path) -> Town:
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_report_data")
-    call_command("seed_demo", force=True)
-    active = list(Project.objects.filter(stage__in=Project.ACTIVE_STAGES).order_by("pk"))
-    return Town(
-        projects=active + list(Project.objects.exclude(pk__in=[p.pk for p in active])[:2]),
-        reports=[
-            ProgressReport.objects.filter(project=project).order_by("-month").first()
-            for project in active
-        ],
-        villages=list(Village.objects.order_by("pk")),
-    )
+@pytest.fixture(scope="module")
+def town(django_db_setup, django_db_blocker, tmp_path_factory) -> Town:
+    """Loaded once for the four roles (each test starts from it and what it changes is
+    rolled back after it)."""
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        rows_for_the_module(django_db_blocker),
+    ):
+        with django_db_blocker.unblock():
+            call_command("load_report_data")
+            call_command("seed_demo", force=True)
+            active = list(Project.objects.filter(stage__in=Project.ACTIVE_STAGES).order_by("pk"))
+            town = Town(
+                projects=active + list(Project.objects.exclude(pk__in=[p.pk for p in active])[:2]),
+                reports=[
+                    ProgressReport.objects.filter(project=project).order_by("-month").first()
+                    for project in active
+                ],
+                villages=list(Village.objects.order_by("pk")),
+            )
+        yield town
 
 
 def pages_for(role: str, town: Town) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,6 +21,7 @@ from projects.briefing import figures as briefing_figures
 from projects.briefing.xlsx import briefing_workbook
 from projects.models import AnnualPlan, CalendarDay, ProgressReport, Project
 from projects.seeding import demo
+from tests.conftest import rows_for_the_module
 from villages.models import Village
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +37,23 @@ def visible_text(content: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", content))
 
 
+@pytest.fixture(scope="module")
+def seeded_town(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The data of a fresh ``make run``, loaded once for the module's tests (each test
+    starts from it and what it changes is rolled back after it)."""
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        rows_for_the_module(django_db_blocker),
+    ):
+        with django_db_blocker.unblock():
+            call_command("load_report_data", stdout=io.StringIO())
+            call_command("seed_demo", force=True, stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def town(settings, tmp_path):
+def town(seeded_town):
     """The data of a fresh ``make run``: the work report's records and the demo data."""
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_report_data", stdout=io.StringIO())
-    call_command("seed_demo", force=True, stdout=io.StringIO())
 
 
 def client_of(username: str) -> Client:

@@ -55,6 +55,16 @@ def site(django_user_model, tmp_path, settings):
 
 def log_in(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
+    # The log-in page registers the service worker. Log in once it is active, so that the
+    # dashboard is controlled from its first request: a page still loading while the
+    # worker activates may be missed by clients.claim() and stay uncontrolled until the
+    # next navigation (a race a quick log-in, as with the tests' cheap password hashes,
+    # lost under load).
+    poll(
+        page,
+        "async () => { const r = await navigator.serviceWorker.getRegistration();"
+        " return !!(r && r.active && r.active.state === 'activated'); }",
+    )
     page.get_by_label("用户名").fill("li.na")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
