@@ -201,6 +201,7 @@ def test_a_page_asks_once_however_many_times_it_shows_the_marker(town):
     with CaptureQueriesContext(connection) as marked:
         response = client.get(url)
     assert response.content.decode().count('data-testid="demo-marker"') == 1
+
     def demo_queries(captured):
         # demo.present(): one UNION ALL over the models' is_demo flags (the ranking's
         # query is a UNION ALL too, of its indicators).
