@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from shanwang import formatting
-from shanwang.admin_site import HistoryAdmin
+from shanwang.admin_site import HistoryAdmin, ReadOnlyAdmin
 from shanwang.spreadsheets.admin import WorkbookImportMixin
 from shanwang.spreadsheets.exports import xlsx_response
 
@@ -43,7 +43,7 @@ from .models import (
     TrafficLightThresholds,
     WebhookChannel,
 )
-from .rules import Role, is_administrator, may
+from .rules import is_administrator, may
 from .seeding import demo
 from .supervision import admin as supervision_admin  # noqa: F401 (registers 督办)
 from .workbooks.sheets import export_workbook, project_workbook, template_workbook
@@ -171,10 +171,8 @@ class ObjectPermissionAdmin(HistoryAdmin):
         role, found by username or name."""
         if field.related_model is not get_user_model():
             return None
-        people = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=Role.values)
-            .annotate(written_name=Concat("last_name", "first_name"))
+        people = selectors.people_with_a_role().annotate(
+            written_name=Concat("last_name", "first_name")
         )
         for word in term.split():
             people = people.filter(
@@ -781,19 +779,6 @@ class IndicatorValueAdmin(HistoryAdmin):
         """The value as the report writes it, with its unit (4.5 %, 29,800 万元)."""
         unit = value.indicator.unit
         return f"{formatting.figure(value.value, unit)} {unit}".strip()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Workflow records are an audit trail: readable, never edited or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StageTransition)

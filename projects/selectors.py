@@ -45,6 +45,7 @@ from .models import (
 from .models.documents import kind_order
 from .querysets import Light, elapsed_share_of_year
 from .rules import (
+    Role,
     is_administrator,
     is_leader,
     is_reviewer,
@@ -60,6 +61,18 @@ def cents(amount: Decimal | None) -> Decimal | None:
     """Return a sum in 万元 with two decimals (SQLite sums carry more). None stays None:
     a figure that no project records is unknown, not zero."""
     return None if amount is None else amount.quantize(CENT)
+
+
+def people_with_a_role() -> QuerySet:
+    """Return the active users with a role (not every account, of which a district has
+    many): whom a project, a problem, an order or a meeting may name, in the order of
+    their names."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=Role.values)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def today() -> datetime.date:

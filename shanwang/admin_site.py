@@ -67,6 +67,19 @@ class NarrowAutocompleteJsonView(AutocompleteJsonView):
         return self.narrow_choices.complex_filter(self.source_field.get_limit_choices_to())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow records are an audit trail: readable, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose history ("revert") form is one more change form.
 

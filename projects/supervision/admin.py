@@ -11,7 +11,6 @@ import (that would be an import cycle): the rules are asked here with ``rules.ma
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from shanwang import formatting
-from shanwang.admin_site import HistoryAdmin
+from shanwang.admin_site import HistoryAdmin, ReadOnlyAdmin
 
 from ..choices import ProblemStatus
 from ..models import (
@@ -30,7 +29,8 @@ from ..models import (
     SupervisionOrder,
     SupervisionOrderTransition,
 )
-from ..rules import Role, is_administrator, may
+from ..rules import is_administrator, may
+from ..selectors import people_with_a_role
 from . import services
 
 
@@ -38,16 +38,6 @@ def _message_of(error) -> str:
     if isinstance(error, ValidationError):
         return "；".join(error.messages)
     return str(error)
-
-
-def _people():
-    """The active users with a role: whom a problem, an order or a meeting can name."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=Role.values)
-        .distinct()
-        .order_by("username")
-    )
 
 
 def _changed(obj, names) -> dict:
@@ -134,12 +124,12 @@ class SupervisionAdmin(HistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.person_fields:
-            kwargs["queryset"] = _people()
+            kwargs["queryset"] = people_with_a_role().order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.person_fields:
-            kwargs["queryset"] = _people()
+            kwargs["queryset"] = people_with_a_role().order_by("username")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _saved(self, obj, saved) -> None:
@@ -461,19 +451,10 @@ class SchedulingMeetingAdmin(SupervisionAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ReadOnlyAdmin):
     """The steps of the loops, a record to read: never added, changed or deleted here."""
 
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProblemTransition)

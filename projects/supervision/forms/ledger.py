@@ -3,30 +3,18 @@ made from the step's definition in workflow.py (its fields, what it requires, wh
 it needs a comment or takes evidence)."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.forms import BootstrapFormMixin
 from shanwang.people import person_name
 
 from ...models import Problem, ProblemTransition, ResponsibleUnit
-from ...rules import Role
+from ...selectors import people_with_a_role
 from ..workflow import PROBLEM_STEPS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: What the evidence picker offers; the service checks the content whatever was chosen.
 EVIDENCE_ACCEPT = "image/*,.pdf,.docx,.xlsx"
-
-
-def people_with_a_role():
-    """The active users with a role (not every account, of which a district has many):
-    whom a problem, an order or a meeting names, in the order of their names."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=Role.values)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 class PeopleFieldMixin:
