@@ -69,3 +69,33 @@ class OrderStatus(models.TextChoices):
     def awaiting_reply(cls) -> tuple["OrderStatus", ...]:
         """Return the statuses of an order whose unit owes a reply."""
         return (cls.ISSUED, cls.RETURNED)
+
+
+class ApprovalStatus(models.TextChoices):
+    """Where one pre-construction approval (前期手续) stands."""
+
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    OBTAINED = "obtained", _("obtained")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
+
+    @classmethod
+    def settled(cls) -> tuple["ApprovalStatus", ...]:
+        """The statuses that no longer hold a project back: obtained, or not needed."""
+        return (cls.OBTAINED, cls.NOT_APPLICABLE)
+
+
+class FundEntryKind(models.TextChoices):
+    """The three figures of money per funding source (下达 / 到位 / 支付)."""
+
+    ALLOCATED = "allocated", _("allocated")
+    ARRIVED = "arrived", _("arrived")
+    PAID = "paid", _("paid")
+
+
+class BaselineKind(models.TextChoices):
+    """When an annual plan was frozen: at the start of the year or at the mid-year
+    adjustment (年初计划 / 中期调整)."""
+
+    ORIGINAL = "original", _("original plan")
+    ADJUSTED = "adjusted", _("mid-year adjustment")

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.db_functions import DaysBetween
 from shanwang.pinyin import PinyinQuerySet
 
-from .choices import OrderStatus, ProblemStatus, ReportStatus, SupervisionLevel
+from .choices import ApprovalStatus, OrderStatus, ProblemStatus, ReportStatus, SupervisionLevel
 from .rules import (
     can_edit_any_project,
     is_administrator,
@@ -717,3 +717,21 @@ def _pace_completed_share():
 
 def _pace_gap_points(on: datetime.date):
     return (_pace_completed_share() - _pace_elapsed_share(on)) * Value(100.0)
+
+
+class ApprovalItemQuerySet(models.QuerySet):
+    """Pre-construction approvals (前期手续)."""
+
+    def unsettled(self):
+        """Return the items neither obtained nor marked not applicable."""
+        return self.exclude(status__in=ApprovalStatus.settled())
+
+    def overdue_on(self, on: datetime.date):
+        """Return the items still unsettled after their planned date, as of ``on``: the
+        rule of ApprovalItem.is_overdue_on, behind the alerts, the pages and the briefing."""
+        return self.unsettled().filter(planned_date__lt=on)
+
+    def blocking_start(self):
+        """Return the items that stop their project entering 在建: needed to start and
+        unsettled (workflows.entry_problem)."""
+        return self.unsettled().filter(needed_for_start=True)

@@ -32,6 +32,11 @@ urlpatterns = [
     path("", include("projects.briefing.urls")),
     path("", include("projects.documents.urls")),
     path("", include("projects.supervision.urls")),
+    path("", include("projects.approvals.urls")),
+    path("", include("projects.funds.urls")),
+    path("", include("projects.registration.urls")),
+    path("", include("projects.targets.urls")),
+    path("", include("projects.baselines.urls")),
     path(
         "reports/<int:pk>/<slug:transition>/",
         views.ReportTransitionView.as_view(),

@@ -24,6 +24,8 @@ from shanwang.people import person_name
 from shanwang.spreadsheets.exports import SafeTableExport, xlsx_response
 
 from . import charts, evidence, selectors, services
+from .approvals import selectors as approvals
+from .baselines import selectors as baselines
 from .documents.forms import DocumentForm
 from .filters import ProjectFilter
 from .forms import (
@@ -33,13 +35,16 @@ from .forms import (
     ReportTransitionForm,
     StageChangeForm,
 )
+from .funds import selectors as funds
 from .models import Milestone, ProgressReport, Project, ReportPhoto, StagedUpload
+from .registration import selectors as registration
 from .rules import may
 from .seeding import demo
 from .supervision import overdue as supervision_overdue
 from .supervision import ranking as supervision_ranking
 from .supervision import selectors as supervision
 from .tables import ProjectTable
+from .targets import selectors as targets
 from .workbooks.record import project_record_workbook
 from .workflows import available_report_transitions, available_stage_transitions
 
@@ -66,6 +71,9 @@ class DashboardView(PortfolioReaderMixin, TemplateView):
             charts=charts.dashboard_charts(dashboard),
             supervision=supervision_overdue.dashboard_overdue(user=user, on=on),
             ranking=supervision_ranking.dashboard_ranking(on=on),
+            approvals_overdue=approvals.dashboard_overdue(user=user, on=on),
+            money=funds.dashboard_money(user=user, on=on),
+            unregistered=registration.dashboard_unregistered(user=user, on=on),
             **kwargs,
         )
 
@@ -136,6 +144,13 @@ class ProjectDetailView(PortfolioReaderMixin, DetailView):
             stage_transitions=available_stage_transitions(project, user),
             changes=selectors.project_changes(project),
             problems=supervision.project_problems(project, user=user),
+            approvals=approvals.project_approvals(project, user=user, on=selectors.today()),
+            funds=funds.project_funds(project, user=user, on=selectors.today()),
+            registration=registration.project_registration(
+                project, user=user, on=selectors.today()
+            ),
+            targets=targets.project_targets(project, user=user, on=selectors.today()),
+            baselines=baselines.project_baselines(project, user=user, on=selectors.today()),
             charts={
                 "investment": line(
                     [

@@ -31,6 +31,9 @@ from villages import selectors as village_selectors
 from villages.models import CollectiveIncome
 
 from .. import selectors
+from ..approvals import briefing as approvals_briefing
+from ..baselines import briefing as baselines_briefing
+from ..funds import briefing as funds_briefing
 from ..models import Milestone, ProgressReport, Project, TrafficLightThresholds
 from ..querysets import Light
 from ..selectors import ZERO, cents
@@ -126,6 +129,12 @@ class Briefing:
     income_year: int | None
     #: The units' ranking of the month (考核), once the month is over; None before.
     ranking: assessment.Ranking | None = None
+    #: 前期手续: the approvals section (projects/approvals/briefing.py).
+    approvals: object = None
+    #: 资金: the money section (projects/funds/briefing.py).
+    funds: object = None
+    #: The annual plan: original, adjusted and actual (projects/baselines/briefing.py).
+    baselines: object = None
 
     @property
     def year(self) -> int:
@@ -500,6 +509,9 @@ def monthly_briefing(*, month: datetime.date, today: datetime.date | None = None
         ranking=(
             assessment.unit_ranking(month=month) if assessment.is_over(month, today=today) else None
         ),
+        approvals=approvals_briefing.section(month=month, as_of=as_of),
+        funds=funds_briefing.section(month=month, as_of=as_of),
+        baselines=baselines_briefing.section(month=month, as_of=as_of),
     )
     for rank, project in enumerate(briefing.pace_ranking, start=1):
         project.pace_rank = rank

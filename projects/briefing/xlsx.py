@@ -27,6 +27,9 @@ from shanwang.spreadsheets.files import (
 )
 
 from .. import glossary
+from ..approvals import briefing as approvals_briefing
+from ..baselines import briefing as baselines_briefing
+from ..funds import briefing as funds_briefing
 from ..seeding import demo
 from .figures import Briefing
 
@@ -56,6 +59,9 @@ def briefing_workbook(briefing: Briefing) -> bytes:
         _registered_sheet,
         _ranking_sheet,
         _assessment_sheet,
+        baselines_briefing.sheet,
+        approvals_briefing.sheet,
+        funds_briefing.sheet,
         _attention_sheet,
         _milestone_sheet,
         _missing_sheet,

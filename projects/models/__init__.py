@@ -8,7 +8,10 @@ from .alerts import (
     ReminderPolicy,
     WebhookChannel,
 )
+from .approvals import ApprovalItem, ApprovalTemplate, ApprovalTemplateItem
+from .baselines import PlanBaseline, PlanBaselineEntry
 from .documents import Document
+from .funds import FundEntry
 from .indicators import Indicator, IndicatorValue
 from .portfolio import (
     AnnualPlan,
@@ -29,14 +32,19 @@ from .supervision import (
     SupervisionOrder,
     SupervisionOrderTransition,
 )
+from .targets import PhysicalTarget, ReportedQuantity
 from .transitions import ReportTransition, StageTransition, Transition
 
 __all__ = [
     "INDICATORS",
     "AnnualPlan",
+    "ApprovalItem",
+    "ApprovalTemplate",
+    "ApprovalTemplateItem",
     "AssessmentWeights",
     "CalendarDay",
     "Document",
+    "FundEntry",
     "Funding",
     "FundingSource",
     "Indicator",
@@ -44,6 +52,9 @@ __all__ = [
     "Milestone",
     "Notification",
     "NotificationSettings",
+    "PhysicalTarget",
+    "PlanBaseline",
+    "PlanBaselineEntry",
     "Problem",
     "ProblemTransition",
     "ProgressReport",
@@ -52,6 +63,7 @@ __all__ = [
     "ReminderPolicy",
     "ReportPhoto",
     "ReportTransition",
+    "ReportedQuantity",
     "ResponsibleUnit",
     "SchedulingMeeting",
     "StageTransition",

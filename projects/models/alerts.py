@@ -114,6 +114,8 @@ class Reminder(models.Model):
         ORDER_ISSUED = "order_issued", _("supervision order issued")
         ORDER_REPLIED = "order_replied", _("supervision order replied")
         ORDER_RETURNED = "order_returned", _("supervision order sent back")
+        FUNDS_IDLE = "funds_idle", _("funds idle")
+        FUNDS_BEHIND_PROGRESS = "funds_behind", _("payments behind the physical progress")
 
     class Status(models.TextChoices):
         OWED = "owed", _("owed")
@@ -161,6 +163,14 @@ class Reminder(models.Model):
     )
     supervision_order = models.ForeignKey(
         "SupervisionOrder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    # The pre-construction approval a deadline alert is about.
+    approval_item = models.ForeignKey(
+        "ApprovalItem",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

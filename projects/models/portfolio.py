@@ -1,6 +1,7 @@
 """The portfolio: projects, who answers for them, their money, plans and milestones."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +52,60 @@ def dates_not_after_today(instance, *names: str) -> dict[str, ValidationError]:
     }
 
 
+#: The project code's parts: 年份码-地区码-行业码-类型码-流水码.
+PROJECT_CODE_PATTERN = re.compile(
+    r"^(?P<year>\d{4})-(?P<division>\d{6})-(?P<industry>\d{2})-(?P<type>\d{2})-(?P<serial>\d{6})$"
+)
+#: The first year of the national investment project online approval platform's codes.
+PROJECT_CODE_FIRST_YEAR = 2014
+#: The two-digit province codes of GB/T 2260 (the division code's first two digits).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "  # noqa: SIM905
+    "61 62 63 64 65 71 81 82".split()
+)
+#: The type codes: 01 审批 (approval), 02 核准 (authorization), 03 备案 (filing).
+PROJECT_CODE_TYPES = frozenset({"01", "02", "03"})
+#: Full-width characters a code is often typed with, and what they stand for.
+_CODE_FOLDING = str.maketrans("０１２３４５６７８９－—–", "0123456789---")
+
+
+def normalized_project_code(code: str | None) -> str | None:
+    """Return ``code`` as stored: full-width digits and dashes folded, spaces dropped;
+    None for an empty code."""
+    if code is None:
+        return None
+    code = "".join(str(code).translate(_CODE_FOLDING).split())
+    return code or None
+
+
+def project_code_problem(code: str) -> str | None:
+    """Return what is wrong with a (normalized) project code, naming the part, or None."""
+    match = PROJECT_CODE_PATTERN.match(code)
+    if match is None:
+        return _(
+            "The project code has 24 characters in five parts, year-division-industry-"
+            "type-serial, for example 2023-340405-48-01-012345."
+        )
+    parts = match.groupdict()
+    year = int(parts["year"])
+    if not PROJECT_CODE_FIRST_YEAR <= year <= timezone.localdate().year + 1:
+        return _("The project code's year %(year)s is not plausible.") % {"year": parts["year"]}
+    if parts["division"][:2] not in PROVINCE_CODES:
+        return _("The project code's division code %(division)s names no province.") % {
+            "division": parts["division"]
+        }
+    if parts["industry"] == "00":
+        return _("The project code's industry code cannot be 00.")
+    if parts["type"] not in PROJECT_CODE_TYPES:
+        return _(
+            "The project code's type code %(type)s is none of 01 (approval), "
+            "02 (authorization) and 03 (filing)."
+        ) % {"type": parts["type"]}
+    if parts["serial"] == "000000":
+        return _("The project code's serial number cannot be 000000.")
+    return None
+
+
 class ResponsibleUnit(PinyinNamedModel, TimeStampedModel):
     """A town department or village committee that answers for projects (责任单位)."""
 
@@ -92,6 +147,14 @@ class FundingSource(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = BoundedTextField(_("description"), max_length=5000, blank=True)
+    is_bridging_fund = models.BooleanField(
+        _("rural revitalization bridging funds"),
+        default=False,
+        help_text=_(
+            "Ticked: the source counts toward the bridging funds' spending rate "
+            "(衔接资金支出率) that the work report states."
+        ),
+    )
     history = HistoricalRecords(verbose_name=_("historical funding source"))
 
     class Meta:
@@ -144,6 +207,19 @@ class Project(PinyinNamedModel, TimeStampedModel):
     )
     statistics_registered_year = models.PositiveSmallIntegerField(
         _("statistics registration year"), null=True, blank=True
+    )
+    statistics_registered_on = models.DateField(
+        _("statistics registration date"), null=True, blank=True
+    )
+    # The 24-character code of the national investment project online approval platform
+    # (投资项目统一代码); NULL, not "", when unknown, so that unique holds for the known ones.
+    code = models.CharField(
+        _("project code"),
+        max_length=24,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("For example 2023-340405-48-01-012345."),
     )
     villages = models.ManyToManyField(
         "villages.Village", blank=True, related_name="projects", verbose_name=_("villages")
@@ -253,6 +329,13 @@ class Project(PinyinNamedModel, TimeStampedModel):
                 ),
             ),
             models.CheckConstraint(
+                condition=Q(statistics_registered_on__isnull=True) | Q(statistics_registered=True),
+                name="project_registration_date_needs_registration",
+                violation_error_message=_(
+                    "A statistics registration date needs the project to be registered."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(statistics_registered_year__isnull=True)
                 | Q(
                     statistics_registered=True,
@@ -281,7 +364,13 @@ class Project(PinyinNamedModel, TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if errors := dates_not_after_today(self, "actual_start", "actual_completion"):
+        self.code = normalized_project_code(self.code)
+        errors = dates_not_after_today(
+            self, "actual_start", "actual_completion", "statistics_registered_on"
+        )
+        if self.code is not None and (problem := project_code_problem(self.code)):
+            errors["code"] = ValidationError(problem, code="invalid")
+        if errors:
             raise ValidationError(errors)
 
     def get_absolute_url(self):
@@ -583,6 +672,41 @@ class TrafficLightThresholds(models.Model):
         choices=PROBLEM_LIGHTS,
         default=Light.NONE,
     )
+    # Statistics registration (入库纳统): a started project at or above the threshold
+    # not registered so many months after its actual start turns yellow, then red.
+    registration_threshold = models.DecimalField(
+        _("registration threshold (10k yuan of total investment)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("500"),
+        validators=[MinValueValidator(ZERO)],
+    )
+    registration_yellow_months = models.PositiveSmallIntegerField(
+        _("yellow when not registered months after the start"),
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
+    registration_red_months = models.PositiveSmallIntegerField(
+        _("red when not registered months after the start"),
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+    # Money (资金): the payment rate's light and the funds alerts.
+    idle_funds_months = models.PositiveSmallIntegerField(
+        _("idle funds: months after the money arrived"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+    idle_funds_paid_percent = models.PositiveSmallIntegerField(
+        _("idle funds: less than this share paid (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+    )
+    progress_ahead_of_money_points = models.PositiveSmallIntegerField(
+        _("progress ahead of the money by more than points"),
+        default=30,
+        validators=[MaxValueValidator(100)],
+    )
     history = HistoricalRecords(verbose_name=_("historical traffic-light thresholds"))
 
     class Meta:
@@ -594,6 +718,13 @@ class TrafficLightThresholds(models.Model):
                 name="thresholds_red_beyond_yellow",
                 violation_error_message=_(
                     "The red threshold must be more points behind than the yellow one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_red_months__gt=F("registration_yellow_months")),
+                name="thresholds_registration_red_after_yellow",
+                violation_error_message=_(
+                    "Red for registration must come more months after the start than yellow."
                 ),
             ),
         ]

@@ -1,0 +1,5 @@
+"""The routes of funds; included by projects/urls.py under the projects namespace."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
