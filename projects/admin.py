@@ -20,6 +20,10 @@ from shanwang.spreadsheets.exports import xlsx_response
 
 from . import selectors, services, tasks
 from .alerts import delivery
+from .approvals import admin as approvals_admin  # registers 前期手续
+from .baselines import admin as baselines_admin  # noqa: F401 (registers the baselines)
+from .forms import ProjectCodeField, project_code_in_use
+from .funds.admin import FundEntryInline  # and registers the fund entries
 from .models import (
     AnnualPlan,
     CalendarDay,
@@ -46,8 +50,9 @@ from .models import (
 from .rules import is_administrator, may
 from .seeding import demo
 from .supervision import admin as supervision_admin  # noqa: F401 (registers 督办)
+from .targets.admin import ReportedQuantityInline  # and registers the physical targets
 from .workbooks.sheets import export_workbook, project_workbook, template_workbook
-from .workflows import entry_problem
+from .workflows import entry_problems
 
 
 def _message_of(error) -> str:
@@ -300,13 +305,23 @@ class ProjectAdminForm(forms.ModelForm):
     """A stage set in the form meets the stage service's rules on the form, field by
     field, rather than as a refusal after the save."""
 
+    class Meta:
+        # The code as the app's form reads it: folded, and NULL when empty.
+        field_classes = {"code": ProjectCodeField}
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if error := project_code_in_use(code, self.instance):
+            raise error
+        return code
+
     def clean(self):
         cleaned = super().clean()
         stage, before = cleaned.get("stage"), self.initial.get("stage")
         if self.instance.pk and stage and before and stage != before:
-            candidate = Project(actual_start=cleaned.get("actual_start"))
-            if problem := entry_problem(candidate, stage, from_stage=before):
-                self.add_error("actual_start", problem)
+            candidate = Project(pk=self.instance.pk, actual_start=cleaned.get("actual_start"))
+            for field, problem in entry_problems(candidate, stage, from_stage=before).items():
+                self.add_error(field if field in self.fields else None, problem)
         return cleaned
 
 
@@ -323,7 +338,7 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
     workbook = project_workbook
     workbook_template = staticmethod(template_workbook)
     template_file_name = "项目台账导入模板.xlsx"
-    actions = ["export_workbook"]
+    actions = ["export_workbook", approvals_admin.apply_approvals_template]
     list_display = [
         "name",
         "category",
@@ -344,7 +359,7 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         "responsible_unit",
     ]
     # A name is found by its pinyin and initials too (zlc: 张楼村标准化厂房).
-    search_fields = ["name", "name_pinyin", "name_initials", "description", "location"]
+    search_fields = ["name", "name_pinyin", "name_initials", "code", "description", "location"]
     date_hierarchy = "planned_completion"
     autocomplete_fields = [
         "villages",
@@ -361,7 +376,7 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
         DocumentInline,
     ]
     fieldsets = [
-        (None, {"fields": ["name", "category", "stage", "description"]}),
+        (None, {"fields": ["name", "code", "category", "stage", "description"]}),
         (
             _("Where and how much"),
             {
@@ -370,7 +385,11 @@ class ProjectAdmin(WorkbookImportMixin, ObjectPermissionAdmin):
                     "location",
                     ("scope_quantity", "scope_unit"),
                     "total_investment",
-                    ("statistics_registered", "statistics_registered_year"),
+                    (
+                        "statistics_registered",
+                        "statistics_registered_year",
+                        "statistics_registered_on",
+                    ),
                 ]
             },
         ),
@@ -547,7 +566,7 @@ class ProgressReportAdmin(ObjectPermissionAdmin):
     date_hierarchy = "month"
     autocomplete_fields = ["project"]
     list_select_related = ["project", "submitted_by", "reviewed_by"]
-    inlines = [ReportPhotoInline]
+    inlines = [ReportPhotoInline, ReportedQuantityInline]
     actions = ["approve"]
     # The review fields change only through the workflow (the action below).
     workflow_fields = (
@@ -681,6 +700,7 @@ class FundingAdmin(ObjectPermissionAdmin):
     search_fields = ["project__name", "source__name"]
     autocomplete_fields = ["project", "source"]
     list_select_related = ["project", "source"]
+    inlines = [FundEntryInline]
 
     @admin.display(description=Funding._meta.get_field("amount").verbose_name, ordering="amount")
     def funding_amount(self, funding):
@@ -712,6 +732,9 @@ class TrafficLightThresholdsAdminForm(forms.ModelForm):
             "listed_problem_light",
             "key_problem_light",
             "normal_problem_light",
+            "idle_funds_months",
+            "idle_funds_paid_percent",
+            "progress_ahead_of_money_points",
         ]
         # Said here, not on the model: a help text on a field would be a migration.
         help_texts = {

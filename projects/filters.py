@@ -9,7 +9,11 @@ from shanwang.forms import BootstrapFormMixin
 from villages.models import Village
 
 from .models import AnnualPlan, Project
+from .models.portfolio import normalized_project_code
 from .querysets import Light
+
+#: What may be part of a project code (digits and dashes, up to the whole code).
+PART_OF_A_CODE = re.compile(r"[0-9-]{1,24}")
 
 
 class ProjectFilterForm(BootstrapFormMixin, forms.Form):
@@ -56,11 +60,15 @@ class ProjectFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Projects whose name or description holds ``value``, or whose name's pinyin or
-        initials do (zhanglou or zlc find 张楼村标准化厂房)."""
+        initials do (zhanglou or zlc find 张楼村标准化厂房), or whose project code holds
+        it, typed with full-width digits or spaces too (340405-48 or ０１２３４５)."""
         found = Q(name__icontains=value) | Q(description__icontains=value)
         letters = re.sub(r"[\s'’]", "", value).lower()
         if letters and letters.isascii() and letters.isalnum():
             found |= Q(name_pinyin__contains=letters) | Q(name_initials__contains=letters)
+        code = normalized_project_code(value)
+        if code and PART_OF_A_CODE.fullmatch(code):
+            found |= Q(code__contains=code)
         return queryset.filter(found)
 
     def filter_year(self, queryset, name, value):

@@ -7,6 +7,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.documents import DocumentValidator, file_label
+from shanwang.formatting import figure
 from shanwang.forms import BootstrapFormMixin
 from shanwang.validators import PhotoValidator
 
@@ -21,7 +22,10 @@ from .models import (
     StagedUpload,
     StageTransition,
 )
+from .models.portfolio import normalized_project_code
 from .services import staged_is_photo
+from .targets import selectors as targets
+from .targets.services import quantity_field
 from .workflows import STAGE_TRANSITIONS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,12 +38,42 @@ def comment_field(transition_model) -> forms.CharField:
     )
 
 
+class ProjectCodeField(forms.CharField):
+    """The project code as stored (Project.clean's folding): full-width digits, dashes
+    and spaces are read as the code, and an empty field is no code (NULL, never "", which
+    the unique index would hold against the second empty one)."""
+
+    def __init__(self, **kwargs):
+        kwargs["empty_value"] = None
+        super().__init__(**kwargs)
+        # Room for a code typed with spaces; the folded code is held to 24 characters.
+        self.widget.attrs |= {"maxlength": "40", "inputmode": "numeric", "autocomplete": "off"}
+
+    def to_python(self, value):
+        return normalized_project_code(super().to_python(value))
+
+
+def project_code_in_use(code: str | None, project: Project) -> ValidationError | None:
+    """The error of a code another project already has, naming that project."""
+    if code is None:
+        return None
+    holder = Project.objects.filter(code=code).exclude(pk=project.pk).only("name").first()
+    if holder is None:
+        return None
+    return ValidationError(
+        _("The project code %(code)s is already the code of “%(project)s”."),
+        params={"code": code, "project": holder.name},
+        code="unique",
+    )
+
+
 class ProjectForm(BootstrapFormMixin, forms.ModelForm):
     """A project's key figures; who answers for it only for reviewers and administrators."""
 
     class Meta:
         model = Project
         fields = [
+            "code",
             "location",
             "site_latitude",
             "site_longitude",
@@ -49,6 +83,7 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
             "total_investment",
             "statistics_registered",
             "statistics_registered_year",
+            "statistics_registered_on",
             "planned_start",
             "planned_completion",
             "actual_start",
@@ -58,8 +93,10 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
             "supervising_leader",
             "description",
         ]
+        field_classes = {"code": ProjectCodeField}
         widgets = {
             "villages": forms.CheckboxSelectMultiple,
+            "statistics_registered_on": DATE_WIDGET,
             "planned_start": DATE_WIDGET,
             "planned_completion": DATE_WIDGET,
             "actual_start": DATE_WIDGET,
@@ -72,6 +109,12 @@ class ProjectForm(BootstrapFormMixin, forms.ModelForm):
         if not can_assign:
             for name in ("responsible_unit", "contact_person", "supervising_leader"):
                 del self.fields[name]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if error := project_code_in_use(code, self.instance):
+            raise error
+        return code
 
 
 class StageChangeForm(BootstrapFormMixin, forms.Form):
@@ -188,7 +231,7 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
             "deviation_explanation": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["month"]  # the month of a report never changes
@@ -196,6 +239,9 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
         else:
             # The month whose report is due (on 1 December: November's).
             self.initial.setdefault("month", selectors.report_month_due())
+        if project is None and self.instance.project_id is not None:
+            project = self.instance.project
+        self._add_quantity_fields(project)
         self.key = self._form_key()
         self.fields["remove_staged"].queryset = StagedUpload.objects.filter(
             key=self.key, uploaded_by=user
@@ -208,6 +254,76 @@ class ProgressReportForm(BootstrapFormMixin, forms.ModelForm):
         self.add_staged(self.fields["remove_staged"].queryset)
         self.checked_photos: list[tuple] = []
         self.checked_documents: list = []
+
+    def _add_quantity_fields(self, project) -> None:
+        """Add one optional number per physical target of the report month's year
+        (本月完成, beside 形象进度): for a new report, of the years of the month due, of
+        today and of the month sent; the form checks each against the month chosen."""
+        if self.instance.pk:
+            years = {self.instance.month.year}
+        else:
+            years = {self.initial["month"].year, selectors.today().year}
+            if sent := self._month_sent():
+                years.add(sent.year)
+        self.targets = [] if project is None else targets.report_form_targets(project, years=years)
+        stored = {}
+        if self.instance.pk:
+            stored = {row.target_id: row.quantity for row in self.instance.quantities.all()}
+        for target in self.targets:
+            name = quantity_field(target)
+            self.fields[name] = forms.DecimalField(
+                label=_("%(target)s achieved this month (%(unit)s)")
+                % {"target": target.name, "unit": target.unit},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+                help_text=_("Planned for %(year)s: %(planned)s %(unit)s")
+                % {
+                    "year": target.year,
+                    "planned": figure(target.planned_quantity),
+                    "unit": target.unit,
+                },
+            )
+            if target.pk in stored:
+                self.initial[name] = stored[target.pk]
+
+    def _month_sent(self):
+        if not self.is_bound or "month" not in self.fields:
+            return None
+        try:
+            return self.fields["month"].clean(self.data.get(self.add_prefix("month")))
+        except ValidationError:
+            return None
+
+    def quantity_fields(self):
+        """Return the bound fields of the targets' quantities, in the targets' order."""
+        return [self[quantity_field(target)] for target in self.targets]
+
+    def clean(self):
+        cleaned = super().clean()
+        month = self.instance.month if self.instance.pk else cleaned.get("month")
+        if month is None:
+            return cleaned
+        for target in self.targets:
+            name = quantity_field(target)
+            if cleaned.get(name) is not None and target.year != month.year:
+                self.add_error(
+                    name,
+                    _("This target is for %(year)s; the report is for %(month)s.")
+                    % {"year": target.year, "month": f"{month:%Y-%m}"},
+                )
+        return cleaned
+
+    def quantities(self) -> dict:
+        """Return {target: quantity or None (cleared)} of the report month's targets."""
+        month = self.instance.month if self.instance.pk else self.cleaned_data["month"]
+        return {
+            target: self.cleaned_data.get(quantity_field(target))
+            for target in self.targets
+            if target.year == month.year
+        }
 
     def _form_key(self) -> uuid.UUID:
         """Return the form's key: the one posted, else a new one (then shown on the page)."""

@@ -6,14 +6,17 @@ as at 10,000. Amounts are in 万元. Shares are fractions (0.5 = 50 %); gaps are
 percentage points.
 """
 
+import calendar
 import datetime
 from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    Exists,
     Expression,
     F,
     FloatField,
@@ -33,7 +36,14 @@ from django.utils.translation import gettext_lazy as _
 from shanwang.db_functions import DaysBetween
 from shanwang.pinyin import PinyinQuerySet
 
-from .choices import ApprovalStatus, OrderStatus, ProblemStatus, ReportStatus, SupervisionLevel
+from .choices import (
+    ApprovalStatus,
+    FundEntryKind,
+    OrderStatus,
+    ProblemStatus,
+    ReportStatus,
+    SupervisionLevel,
+)
 from .rules import (
     can_edit_any_project,
     is_administrator,
@@ -77,6 +87,12 @@ class LightReason(models.TextChoices):
     MILESTONE_FAR_OVERDUE = "milestone_far_overdue", _("a milestone is long overdue")
     BEHIND = "behind", _("behind schedule pace")
     MILESTONE_OVERDUE = "milestone_overdue", _("a milestone is overdue")
+    # Statistics registration (入库纳统): started at or above the threshold, not registered.
+    NOT_REGISTERED_LONG = (
+        "not_registered_long",
+        _("started long ago and not statistics-registered"),
+    )
+    NOT_REGISTERED = "not_registered", _("started and not statistics-registered")
     ON_PACE = "on_pace", _("on or ahead of schedule pace")
     NO_BASIS = "no_basis", _("no plan or investment to measure pace against")
     INACTIVE = "inactive", _("not in an active stage")
@@ -87,6 +103,8 @@ LIGHT_OF_REASON = {
     LightReason.MILESTONE_FAR_OVERDUE: Light.RED,
     LightReason.BEHIND: Light.YELLOW,
     LightReason.MILESTONE_OVERDUE: Light.YELLOW,
+    LightReason.NOT_REGISTERED_LONG: Light.RED,
+    LightReason.NOT_REGISTERED: Light.YELLOW,
     LightReason.ON_PACE: Light.GREEN,
     LightReason.NO_BASIS: Light.NONE,
     LightReason.INACTIVE: Light.NONE,
@@ -117,6 +135,34 @@ def elapsed_share_of_year(on: datetime.date) -> float:
     year_start = datetime.date(on.year, 1, 1)
     days_in_year = (datetime.date(on.year + 1, 1, 1) - year_start).days
     return ((on - year_start).days + 1) / days_in_year
+
+
+def months_later(day: datetime.date, months: int) -> datetime.date:
+    """Return the day ``months`` calendar months after ``day``, on the last day of the
+    month when it is shorter (2024-01-31 + 1 month = 2024-02-29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def latest_start_months_before(on: datetime.date, months: int) -> datetime.date:
+    """Return the latest start whose ``months`` calendar months (months_later) have
+    passed by day ``on``: a start on or before it is ``months`` months old on ``on``.
+
+    Starts on the 29th to 31st all reach a short month's last day: on 2024-02-29 a
+    start of 2024-01-31 is one month old, on 2024-02-28 not yet."""
+    start = months_later(on, -months)
+    while months_later(start + datetime.timedelta(days=1), months) <= on:
+        start += datetime.timedelta(days=1)
+    return start
+
+
+def _truth(condition: Q):
+    """``condition`` as a boolean figure: False, not NULL, where a NULL column leaves it
+    unknown in SQL (no total investment, no start)."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def _as_float(expression):
@@ -257,6 +303,102 @@ class ProjectQuerySet(PinyinQuerySet):
             ),
         )
 
+    def with_money(self, *, on: datetime.date, thresholds=None, select=None):
+        """Annotate the money of the project's funding sources (资金) as of day ``on``,
+        and the payment rate's own light (not the project's light); with ``select``, only
+        the figures it names are read back (see _figures).
+
+        - ``money_allocated`` / ``money_arrived`` / ``money_paid`` = Σ FundEntry.amount of
+          the kind (下达 / 到位 / 支付) dated up to ``on``, over all the project's sources;
+        - ``payment_rate`` = paid / arrived (支出率, a share), NULL when nothing arrived;
+        - ``first_arrival``: the date of the first money arrived, up to ``on``;
+        - ``money_physical_progress``: the physical progress (%) of the latest approved
+          report of a month up to ``on``, NULL without one;
+        - ``payment_light_reason`` / ``payment_light``, the first rule that holds, with N
+          the idle months, P the idle paid percent and A the points (admin-editable):
+          none — nothing arrived;
+          red (资金沉淀) — the first money arrived N months or more before ``on`` (N
+          calendar months have passed since, latest_start_months_before) and less than
+          P % of what arrived is paid;
+          yellow (进度超前于资金) — the physical progress exceeds the payment rate (in %)
+          by more than A points;
+          green otherwise.
+        The order allocated ≥ arrived ≥ paid is not forced: each sum stands on its own.
+        One SQL query whatever the size (correlated subqueries, bound once by _Let).
+        """
+        thresholds = thresholds or apps.get_model("projects", "TrafficLightThresholds").current()
+        funding = self._related("fundings")
+        entries = (
+            funding._meta.get_field("entries")
+            .related_model.objects.filter(funding__project=OuterRef("pk"), date__lte=on)
+            .order_by()
+        )
+        arrivals = entries.filter(kind=FundEntryKind.ARRIVED)
+        latest_report = (
+            self._related("progress_reports")
+            .objects.filter(project=OuterRef("pk"), status=ReportStatus.APPROVED, month__lte=on)
+            .order_by("-month")
+        )
+        # The latest first arrival that is N months old on ``on`` (the registration's rule).
+        cutoff = latest_start_months_before(on, thresholds.idle_funds_months)
+        arrived, paid = _as_float(_ARRIVED), _as_float(_PAID)
+        # Products instead of the rate: no division, and exact on the boundary.
+        idle = LessThan(
+            paid * Value(100.0),
+            arrived * Value(float(thresholds.idle_funds_paid_percent)) - Value(_EPSILON),
+        )
+        ahead = GreaterThan(
+            _as_float(_PROGRESS) * arrived - paid * Value(100.0),
+            arrived * Value(float(thresholds.progress_ahead_of_money_points)) + Value(_EPSILON),
+        )
+        reason = Case(
+            When(
+                LessThanOrEqual(_ARRIVED, Value(0)), then=Value(PaymentReason.NOTHING_ARRIVED.value)
+            ),
+            When(
+                LessThanOrEqual(_FIRST_ARRIVAL, Value(cutoff)) & idle,
+                then=Value(PaymentReason.IDLE.value),
+            ),
+            When(ahead, then=Value(PaymentReason.BEHIND_PROGRESS.value)),
+            default=Value(PaymentReason.ON_TRACK.value),
+            output_field=models.CharField(),
+        )
+        light = Case(
+            *(
+                When(
+                    Exact(_Bound("reason", models.CharField()), reason_value.value),
+                    then=Value(light_value.value),
+                )
+                for reason_value, light_value in LIGHT_OF_PAYMENT_REASON.items()
+            ),
+            output_field=models.CharField(),
+        )
+        return self._figures(
+            select,
+            money_allocated=_sum_of_money(entries.filter(kind=FundEntryKind.ALLOCATED)),
+            money_arrived=_sum_of_money(arrivals),
+            money_paid=_sum_of_money(entries.filter(kind=FundEntryKind.PAID)),
+            first_arrival=Subquery(arrivals.order_by("date").values("date")[:1]),
+            money_physical_progress=Subquery(latest_report.values("physical_progress")[:1]),
+            payment_rate=_Let(
+                Case(
+                    When(GreaterThan(_ARRIVED, Value(0)), then=paid / arrived),
+                    default=Value(None),
+                    output_field=FloatField(),
+                ),
+                arrived=F("money_arrived"),
+                paid=F("money_paid"),
+            ),
+            payment_light_reason=_Let(
+                reason,
+                arrived=F("money_arrived"),
+                paid=F("money_paid"),
+                first_arrival=F("first_arrival"),
+                progress=F("money_physical_progress"),
+            ),
+            payment_light=_Let(light, reason=F("payment_light_reason")),
+        )
+
     def with_schedule_pace(self, *, on: datetime.date, select=None):
         """Annotate the schedule pace (序时进度) on day ``on``.
 
@@ -348,6 +490,89 @@ class ProjectQuerySet(PinyinQuerySet):
             overdue_problem_days=DaysBetween("overdue_problem_deadline", on),
         )
 
+    def _registration_rules(self, *, on: datetime.date, thresholds, stage: bool = True) -> dict:
+        """The rules of statistics registration (入库纳统) as of day ``on``, as conditions
+        on the project's own columns (no subquery), defined once:
+
+        - ``due``: the project must be registered: total investment at least the
+          threshold, started (actual start on or before ``on``) and, with ``stage``, not
+          cancelled (its stage on the day of as_of() when the queryset went through it);
+        - ``registered``: registered as of ``on``: marked registered, with no date or a
+          date on or before ``on``;
+        - ``unregistered``: due and not registered;
+        - ``red`` / ``yellow``: unregistered and started at least the thresholds' red /
+          yellow number of calendar months before ``on`` (latest_start_months_before).
+        """
+        started = Q(actual_start__isnull=False, actual_start__lte=on)
+        due = Q(total_investment__gte=thresholds.registration_threshold) & started
+        if stage:
+            due &= ~Q(**{self._stage_field(): self.model.Stage.CANCELLED})
+        registered = Q(statistics_registered=True) & (
+            Q(statistics_registered_on__isnull=True) | Q(statistics_registered_on__lte=on)
+        )
+        unregistered = due & ~registered
+        months = {
+            "red": thresholds.registration_red_months,
+            "yellow": thresholds.registration_yellow_months,
+        }
+        return {
+            "due": due,
+            "registered": registered,
+            "unregistered": unregistered,
+            **{
+                light: unregistered & Q(actual_start__lte=latest_start_months_before(on, count))
+                for light, count in months.items()
+            },
+        }
+
+    def _thresholds(self, thresholds):
+        # The thresholds' model is looked up in the registry: it imports this module.
+        return thresholds or apps.get_model("projects", "TrafficLightThresholds").current()
+
+    def registration_due(self, *, on: datetime.date, thresholds=None):
+        """Return the projects that must be statistics-registered as of day ``on``
+        (the ``due`` rule of _registration_rules), registered or not."""
+        rules = self._registration_rules(on=on, thresholds=self._thresholds(thresholds))
+        return self.filter(rules["due"])
+
+    def unregistered_on(self, *, on: datetime.date, thresholds=None):
+        """Return the projects started and not registered as of day ``on`` (开工未入库):
+        due and not registered (_registration_rules)."""
+        rules = self._registration_rules(on=on, thresholds=self._thresholds(thresholds))
+        return self.filter(rules["unregistered"])
+
+    def with_registration(self, *, on: datetime.date, thresholds=None, select=None):
+        """Annotate the statistics registration (入库纳统) as of day ``on``, by the rules
+        of _registration_rules, from the project's own columns (no subquery):
+
+        - ``registration_due`` / ``registered_as_of``: whether it must be / is registered;
+        - ``days_since_start``: ``on`` minus the actual start, in days (NULL without one);
+        - ``registration_light``: none when not due; green when registered, or not yet
+          registered within the yellow months; yellow from the yellow months after the
+          start, red from the red months (defaults 1 and 2, calendar months);
+        - ``registration_threshold``: the threshold in 万元 (a float), for the words.
+        With ``select``, only the figures it names are read back (see _figures).
+        """
+        thresholds = self._thresholds(thresholds)
+        rules = self._registration_rules(on=on, thresholds=thresholds)
+        return self._figures(
+            select,
+            registration_due=_truth(rules["due"]),
+            registered_as_of=_truth(rules["registered"]),
+            days_since_start=DaysBetween("actual_start", on),
+            registration_light=Case(
+                When(~rules["due"], then=Value(Light.NONE.value)),
+                When(rules["registered"], then=Value(Light.GREEN.value)),
+                When(rules["red"], then=Value(Light.RED.value)),
+                When(rules["yellow"], then=Value(Light.YELLOW.value)),
+                default=Value(Light.GREEN.value),
+                output_field=models.CharField(),
+            ),
+            registration_threshold=Value(
+                float(thresholds.registration_threshold), output_field=FloatField()
+            ),
+        )
+
     def with_traffic_light(self, *, on: datetime.date, thresholds=None, select=None):
         """Annotate ``light`` and ``light_reason`` (红黄绿灯预警) as of day ``on``, and every
         figure they rest on; with ``select``, only the figures it names are read back.
@@ -358,9 +583,10 @@ class ProjectQuerySet(PinyinQuerySet):
         30 and 30) and the light an overdue problem gives by its level (defaults: listed
         red, key yellow, ordinary none), all admin-editable, the first rule that holds wins:
         red — a problem overdue (with_problem_summary) whose level gives red, more than R
-        points behind pace, or a milestone more than D days overdue;
-        yellow — a problem overdue whose level gives yellow, Y to R points behind, or any
-        milestone overdue;
+        points behind pace, a milestone more than D days overdue, or started and not
+        statistics-registered for the red months (with_registration);
+        yellow — a problem overdue whose level gives yellow, Y to R points behind, any
+        milestone overdue, or started and not registered for the yellow months;
         green — pace known and less than Y points behind;
         none — no pace basis (no plan, no investment) and nothing overdue.
         An overdue problem's reason names its level: the deciding problem's (the most
@@ -372,6 +598,8 @@ class ProjectQuerySet(PinyinQuerySet):
         red_gap = -(thresholds.red_points_behind + _EPSILON)
         yellow_gap = -(thresholds.yellow_points_behind - _EPSILON)
         days_overdue = DaysBetween(_OLDEST_OVERDUE_DUE, on)
+        # Only active projects reach these rules: no need to read the stage again.
+        registration = self._registration_rules(on=on, thresholds=thresholds, stage=False)
 
         def problem_rules(light):
             # The deciding problem is the most severe: when its level gives ``light``, no
@@ -398,6 +626,7 @@ class ProjectQuerySet(PinyinQuerySet):
                 GreaterThan(days_overdue, thresholds.red_days_overdue),
                 then=Value(LightReason.MILESTONE_FAR_OVERDUE.value),
             ),
+            When(registration["red"], then=Value(LightReason.NOT_REGISTERED_LONG.value)),
             *yellow_problems,
             When(
                 LessThanOrEqual(_pace_gap_points(on), yellow_gap),
@@ -408,6 +637,7 @@ class ProjectQuerySet(PinyinQuerySet):
                 IsNull(_OLDEST_OVERDUE_DUE, False),
                 then=Value(LightReason.MILESTONE_OVERDUE.value),
             ),
+            When(registration["yellow"], then=Value(LightReason.NOT_REGISTERED.value)),
             When(IsNull(_pace_gap_points(on), False), then=Value(LightReason.ON_PACE.value)),
             default=Value(LightReason.NO_BASIS.value),
             output_field=models.CharField(),
@@ -456,6 +686,7 @@ class ProjectQuerySet(PinyinQuerySet):
             self.with_schedule_pace(on=on, select=select)
             .with_milestone_summary(on=on, select=select)
             .with_problem_summary(on=on, thresholds=thresholds, select=select)
+            .with_registration(on=on, thresholds=thresholds, select=select)
             ._figures(
                 select,
                 light_reason=reason,
@@ -719,6 +950,37 @@ def _pace_gap_points(on: datetime.date):
     return (_pace_completed_share() - _pace_elapsed_share(on)) * Value(100.0)
 
 
+# Money (资金) -----------------------------------------------------------------------------
+
+
+class PaymentReason(models.TextChoices):
+    """Why a project's payment rate has its light (with_money)."""
+
+    IDLE = "idle", _("money arrived long ago is not being paid out (idle funds)")
+    BEHIND_PROGRESS = "behind_progress", _("the physical progress is ahead of the payments")
+    ON_TRACK = "on_track", _("payments keep up with the money and the progress")
+    NOTHING_ARRIVED = "nothing_arrived", _("no money has arrived yet")
+
+
+LIGHT_OF_PAYMENT_REASON = {
+    PaymentReason.IDLE: Light.RED,
+    PaymentReason.BEHIND_PROGRESS: Light.YELLOW,
+    PaymentReason.ON_TRACK: Light.GREEN,
+    PaymentReason.NOTHING_ARRIVED: Light.NONE,
+}
+
+
+def _sum_of_money(entries):
+    total = entries.values("funding__project").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+_ARRIVED = _Bound("arrived", MONEY)
+_PAID = _Bound("paid", MONEY)
+_FIRST_ARRIVAL = _Bound("first_arrival", models.DateField())
+_PROGRESS = _Bound("progress", models.DecimalField(max_digits=5, decimal_places=2))
+
+
 class ApprovalItemQuerySet(models.QuerySet):
     """Pre-construction approvals (前期手续)."""
 
@@ -735,3 +997,33 @@ class ApprovalItemQuerySet(models.QuerySet):
         """Return the items that stop their project entering 在建: needed to start and
         unsettled (workflows.entry_problem)."""
         return self.unsettled().filter(needed_for_start=True)
+
+    def as_of(self, day: datetime.date):
+        """Return the items as they stood at the end of ``day``: those created later left
+        out, ``status_then`` and ``planned_date_then`` read from each item's history (its
+        latest version by then; an item without one, bulk-created, reads its values now).
+        Two subqueries per row, one SQL query whatever the size (the briefing)."""
+        end = start_of_next_day(day)
+        versions = self.model.history.model.objects.filter(
+            id=OuterRef("pk"), history_date__lt=end
+        ).order_by("-history_date", "-history_id")
+        known = Exists(versions)
+        return self.filter(created_at__lt=end).annotate(
+            status_then=Case(
+                When(known, then=Subquery(versions.values("status")[:1])),
+                default=F("status"),
+            ),
+            planned_date_then=Case(
+                When(known, then=Subquery(versions.values("planned_date")[:1])),
+                default=F("planned_date"),
+            ),
+        )
+
+    def overdue_as_of(self, day: datetime.date):
+        """Return the items unsettled after their planned date at the end of ``day``, as
+        they stood then (as_of): the rule of overdue_on, on the day's values."""
+        return (
+            self.as_of(day)
+            .exclude(status_then__in=ApprovalStatus.settled())
+            .filter(planned_date_then__lt=day)
+        )

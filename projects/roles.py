@@ -36,6 +36,14 @@ ROLE_PERMISSIONS = {
         "projects.change_supervisionorder",
         "projects.add_schedulingmeeting",
         "projects.change_schedulingmeeting",
+        # 前期手续: each project's approvals (projects/approvals/services.py holds the rules)
+        "projects.add_approvalitem",
+        "projects.change_approvalitem",
+        "projects.delete_approvalitem",
+        # 实物工作量: each project's physical targets (projects/targets/services.py)
+        "projects.add_physicaltarget",
+        "projects.change_physicaltarget",
+        "projects.delete_physicaltarget",
     ],
     Role.STAFF: [
         "projects.change_project",

@@ -118,7 +118,8 @@ def document_report_is_locked(user, document):
 def report_author_ids(report) -> frozenset[int]:
     """Return the ids of the users who wrote or edited ``report``: who submitted it, who
     saved a version whose project, month, figures or text differ from the version before
-    (its history, the first version included), and who attached its photos."""
+    (its history, the first version included), who attached its photos and who set its
+    quantities of physical targets."""
     authors = {report.submitted_by_id}
     previous = None
     for user_id, *content in report.history.order_by("history_date", "history_id").values_list(
@@ -128,6 +129,12 @@ def report_author_ids(report) -> frozenset[int]:
             authors.add(user_id)
         previous = content
     authors |= set(report.photos.values_list("uploaded_by_id", flat=True))
+    # Who set a quantity the report gives for a physical target wrote it too.
+    authors |= set(
+        report.quantities.model.history.filter(report_id=report.pk).values_list(
+            "history_user_id", flat=True
+        )
+    )
     authors.discard(None)
     return frozenset(authors)
 
@@ -274,3 +281,35 @@ rules.add_perm("projects.accept_order", supervises | (has_role & issued_the_orde
 # The scheduling meeting (调度会)
 rules.add_perm("projects.record_meeting", supervises)
 rules.add_perm("projects.change_schedulingmeeting", supervises)
+
+# 入库纳统: statistics registration (projects/registration/): recorded by whoever may
+# change the project, cleared (a registration entered by mistake) by administrators.
+rules.add_perm("projects.record_registration", can_edit_project)
+rules.add_perm("projects.clear_registration", is_administrator)
+
+
+# 前期手续: pre-construction approvals (projects/approvals/) ------------------------------
+
+
+@rules.predicate
+def manages_approval_project(user, item):
+    return item is not None and manages_project(user, item.project)
+
+
+# A project's checklist is made from its category's template, and items are added to or
+# removed from it, by reviewers and administrators; whoever may change the project
+# (its unit's staff, its contact person) keeps each item up to date.
+rules.add_perm("projects.apply_approvals_template", can_edit_any_project)
+rules.add_perm("projects.add_approvalitem", can_edit_any_project)
+rules.add_perm("projects.delete_approvalitem", can_edit_any_project)
+rules.add_perm(
+    "projects.change_approvalitem",
+    can_edit_any_project | (is_staff_member & manages_approval_project),
+)
+# The templates by category: administrators.
+rules.add_perm("projects.change_approvaltemplate", is_administrator)
+
+
+# The annual plan's baselines (年初计划 / 中期调整): frozen by administrators only, never
+# changed afterwards; read by every role (projects.read_portfolio).
+rules.add_perm("projects.freeze_baseline", is_administrator)

@@ -99,6 +99,7 @@ LIST_FIGURES = (
 )
 LIST_FIELDS = (
     "name",
+    "code",
     "category",
     "stage",
     "total_investment",

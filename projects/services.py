@@ -30,12 +30,13 @@ from .models import (
     StageTransition,
 )
 from .rules import REPORT_CONTENT_FIELDS, is_administrator
+from .targets.services import report_quantities_save
 from .workflows import (
     REPORT_TRANSITIONS,
     STAGE_TRANSITIONS,
     Step,
     available_stage_transitions,
-    entry_problem,
+    entry_problems,
 )
 from .writing import delete_files_on_commit, require, save
 
@@ -157,6 +158,9 @@ def project_stage_set(*, project: Project, stage: str, acting_user, comment: str
     project = Project.objects.select_for_update().get(pk=project.pk)
     if stage == project.stage:
         return project
+    if problems := entry_problems(project, stage, from_stage=project.stage):
+        # Whoever asks: the reason, not a refusal of the step (approvals still awaited).
+        raise ValidationError(problems)
     for step in available_stage_transitions(project, acting_user):
         target = step.target or _stage_before_suspension(project, required=False)
         if target == stage and not step.requirement(project):
@@ -181,8 +185,8 @@ def project_stage_set(*, project: Project, stage: str, acting_user, comment: str
 def _record_stage(project: Project, stage: str, *, acting_user, comment: str, override=False):
     """Save ``project`` in ``stage`` with its StageTransition and audit line: the one place
     a stage is written."""
-    if problem := entry_problem(project, stage, from_stage=project.stage):
-        raise ValidationError({"actual_start": problem})
+    if problems := entry_problems(project, stage, from_stage=project.stage):
+        raise ValidationError(problems)
     from_stage = project.stage
     project.stage = stage
     save(project, acting_user=acting_user)
@@ -529,9 +533,11 @@ def progress_report_save(
     remove_photos=(),
     submit: bool = False,
     client_key=None,
+    quantities: dict | None = None,
 ) -> ProgressReport:
     """Create (with ``project``) or change (with ``report``) a monthly report with its
-    files and optionally submit it, all or nothing.
+    files and the quantities it gives for its physical targets (``quantities``,
+    {target: quantity or None to clear}), and optionally submit it, all or nothing.
 
     ``photos`` are (file, caption) pairs, ``documents`` files of ``document_kind``; the
     uploads kept under ``staged_key`` for this user become photos and documents too
@@ -576,6 +582,7 @@ def progress_report_save(
         _report_photo_add(report, acting_user=acting_user, image=image, caption=caption)
     for file in documents:
         _report_document_add(report, acting_user=acting_user, file=file, kind=document_kind)
+    report_quantities_save(report, acting_user=acting_user, quantities=quantities)
     if submit:
         report = progress_report_transition(
             report=report, transition="submit", acting_user=acting_user

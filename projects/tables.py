@@ -138,6 +138,8 @@ class ProjectTable(BaseTable):
         order_by=("contact_person__last_name",),
         attrs=wide_screens_only(),
     )
+    # In exports only (the project page shows it); the list's search finds it.
+    code = tables.Column(verbose_name=_("project code"), visible=False, orderable=False)
 
     class Meta(BaseTable.Meta):
         model = Project
@@ -152,6 +154,7 @@ class ProjectTable(BaseTable):
             "next_milestone_due",
             "next_milestone_title",
             "contact_person",
+            "code",
         )
 
     def __init__(self, data=None, *args, **kwargs):

@@ -61,8 +61,9 @@ def _scan(scans) -> dict:
 @shared_task(acks_late=True)
 def scan_deadlines() -> dict:
     """Record and queue the deadline alerts of today (a working day): milestones, and the
-    problems and supervision orders of 督办."""
-    return _scan(("deadlines", "supervision"))
+    problems and supervision orders of 督办, the pre-construction approvals, and once a
+    month the funds (idle, or behind the progress)."""
+    return _scan(("deadlines", "supervision", "approvals", "funds"))
 
 
 @shared_task(acks_late=True)

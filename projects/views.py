@@ -330,7 +330,10 @@ class ReportFormView(PortfolioReaderMixin, FormView):
 
     def get_form(self, form_class=None):
         return ProgressReportForm(
-            **self.get_form_kwargs(), instance=self.report, user=self.request.user
+            **self.get_form_kwargs(),
+            instance=self.report,
+            user=self.request.user,
+            project=self.project,
         )
 
     def form_valid(self, form):
@@ -350,6 +353,7 @@ class ReportFormView(PortfolioReaderMixin, FormView):
                 remove_photos=data["remove_photo"],
                 submit="submit" in self.request.POST,
                 client_key=form.key if self.report is None else None,
+                quantities=form.quantities(),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -410,6 +414,7 @@ class ReportDetailView(PortfolioReaderMixin, DetailView):
             deviations=self.object.deviations(),
             photo_evidence=evidence.report_photo_evidence(self.object, user=self.request.user),
             problem_lines=supervision.report_problem_lines(self.object, user=self.request.user),
+            quantities=targets.report_quantities(self.object),
             **kwargs,
         )
 

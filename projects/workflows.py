@@ -49,13 +49,37 @@ def needs_explanation(report):
     }
 
 
-def entry_problem(project, stage: str, *, from_stage: str) -> str | None:
+def needs_approvals(project):
+    """Starting construction waits for the approvals needed to start (前期手续 marked so
+    in the template or on the item) until each is obtained or not applicable; a project
+    with no checklist is not held back."""
+    if project.pk is None:
+        return None
+    waiting = list(project.approvals.blocking_start().values_list("name", flat=True))
+    if not waiting:
+        return None
+    return _("Construction cannot start: %(approvals)s not yet obtained.") % {
+        "approvals": "、".join(waiting)
+    }
+
+
+def entry_problems(project, stage: str, *, from_stage: str) -> dict[str, str]:
     """What stops ``project`` from entering ``stage`` from ``from_stage`` by any path, an
-    administrator's correction included (None: nothing): 在建 says when construction
-    started, except when a suspended project resumes."""
+    administrator's correction included, by field (empty: nothing): 在建 says when
+    construction started and has the approvals needed to start, except when a suspended
+    project resumes."""
+    problems = {}
     if stage == Project.Stage.UNDER_CONSTRUCTION and from_stage != Project.Stage.SUSPENDED:
-        return needs_actual_start(project)
-    return None
+        if problem := needs_actual_start(project):
+            problems["actual_start"] = problem
+        if problem := needs_approvals(project):
+            problems["stage"] = problem
+    return problems
+
+
+def entry_problem(project, stage: str, *, from_stage: str) -> str | None:
+    """The first of ``entry_problems`` (None: nothing stops the project)."""
+    return next(iter(entry_problems(project, stage, from_stage=from_stage).values()), None)
 
 
 def _needs_actual_completion(project):
@@ -80,7 +104,7 @@ STAGE_TRANSITIONS = {
             (Stage.PRELIMINARY,),
             Stage.UNDER_CONSTRUCTION,
             perms.can_edit_project,
-            needs_actual_start,
+            lambda project: needs_actual_start(project) or needs_approvals(project),
         ),
         Step(
             "complete",

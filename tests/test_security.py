@@ -808,6 +808,9 @@ def test_a_photo_added_in_the_admins_report_inline_is_stored_as_a_bare_jpeg(
                 "site.pdf", phone_photo_with_a_page_appended(), "application/pdf"
             ),
             "photos-0-caption": "现场",
+            # The report's physical-target quantities: none here.
+            "quantities-TOTAL_FORMS": "0",
+            "quantities-INITIAL_FORMS": "0",
         }
     )
     response = admin_client.post(change_url, data)

@@ -114,7 +114,7 @@ def _deliver_one(reminder_id: int, batch: _Batch) -> int:
         # of=("self",): PostgreSQL locks no row of a nullable outer join.
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "webhook", "project", "milestone")
+            .select_related("recipient", "webhook", "project", "milestone", "approval_item")
             .filter(pk=reminder_id, status=Reminder.Status.OWED)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
             .first()

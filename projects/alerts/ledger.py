@@ -27,8 +27,9 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from ..choices import OrderStatus, ProblemStatus
+from ..choices import ApprovalStatus, OrderStatus, ProblemStatus
 from ..models import (
+    ApprovalItem,
     Milestone,
     Notification,
     NotificationSettings,
@@ -103,6 +104,7 @@ def scan(
         SupervisionOrder.objects.filter(status__in=OrderStatus.awaiting_reply()).aggregate(
             oldest=Min("reply_deadline")
         ),
+        ApprovalItem.objects.unsettled().aggregate(oldest=Min("planned_date")),
     ]
     calendar = WorkingDays(min(start, *(row["oldest"] or start for row in oldest_open)), on)
     if not calendar.is_working_day(on):
@@ -182,6 +184,7 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                     review_step_id=alert.review_step and alert.review_step.pk,
                     problem_id=alert.problem and alert.problem.pk,
                     supervision_order_id=alert.order and alert.order.pk,
+                    approval_item_id=alert.approval_item and alert.approval_item.pk,
                     subject=alert.subject,
                     period=alert.period,
                     days=alert.days,
@@ -216,12 +219,14 @@ def _already_recorded(alerts: list[Alert]) -> tuple[set, set]:
     milestones = {alert.milestone.pk for alert in alerts if alert.milestone is not None}
     problems = {alert.problem.pk for alert in alerts if alert.problem is not None}
     orders = {alert.order.pk for alert in alerts if alert.order is not None}
+    approvals = {alert.approval_item.pk for alert in alerts if alert.approval_item is not None}
     projects = {
         alert.project.pk
         for alert in alerts
-        if alert.project and not (alert.milestone or alert.problem or alert.order)
+        if alert.project
+        and not (alert.milestone or alert.problem or alert.order or alert.approval_item)
     }
-    if not (milestones or problems or orders or projects):
+    if not (milestones or problems or orders or approvals or projects):
         return set(), set()
     periods = {alert.period for alert in alerts}
     recorded = set(
@@ -229,6 +234,7 @@ def _already_recorded(alerts: list[Alert]) -> tuple[set, set]:
             Q(milestone__in=milestones)
             | Q(problem__in=problems)
             | Q(supervision_order__in=orders)
+            | Q(approval_item__in=approvals)
             | Q(project__in=projects, milestone__isnull=True),
             period__in=periods,
         ).values_list("address", "kind", "subject", "period")
@@ -392,7 +398,8 @@ def _cancel_stale_reviews(*, report_id: int | None = None) -> int:
 def cancel_moot() -> int:
     """Cancel owed alerts that no longer apply: the milestone was completed, the
     month's report has been submitted, a submitted report has been reviewed, the
-    problem was resolved (or struck off), or the order was replied to (or accepted)."""
+    problem was resolved (or struck off), the order was replied to (or accepted), or the
+    pre-construction approval was obtained (or marked not applicable)."""
     done = Reminder.objects.filter(
         status=Reminder.Status.OWED, milestone__completed_on__isnull=False
     )
@@ -402,7 +409,9 @@ def cancel_moot() -> int:
     ).filter(Exists(filed))
     deadlines = Reminder.objects.filter(status=Reminder.Status.OWED, kind__in=DEADLINE_KINDS)
     settled = deadlines.filter(
-        Q(problem__status__in=SETTLED_PROBLEMS) | Q(supervision_order__status__in=SETTLED_ORDERS)
+        Q(problem__status__in=SETTLED_PROBLEMS)
+        | Q(supervision_order__status__in=SETTLED_ORDERS)
+        | Q(approval_item__status__in=ApprovalStatus.settled())
     )
     return (
         done.update(status=Reminder.Status.CANCELLED)

@@ -15,15 +15,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from shanwang import formatting
+
 from .. import selectors
 from ..briefing.figures import briefing_url, monthly_briefing
 from ..choices import SupervisionLevel
-from ..models import ProblemTransition, Reminder, SupervisionOrderTransition
+from ..models import ProblemTransition, Project, Reminder, SupervisionOrderTransition
 from ..models.alerts import SUPERVISION_NOTICES
 
 Kind = Reminder.Kind
 #: The notices of a report's review steps, recorded by ``ledger.record_review_step``.
 REVIEW_KINDS = (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED)
+#: The monthly funds alerts (owed.funds_alerts): their messages give the project's money.
+FUNDS_KINDS = (Kind.FUNDS_IDLE, Kind.FUNDS_BEHIND_PROGRESS)
 #: The subject of a 督办 step's notices, by the step's model: the ledger has no column
 #: for the step (a problem's or an order's), so its subject names it.
 STEP_SUBJECTS = {ProblemTransition: "problem-step", SupervisionOrderTransition: "order-step"}
@@ -98,6 +102,8 @@ def alert_url(alert) -> str:
         return alert.problem.get_absolute_url()
     if alert.supervision_order is not None:
         return alert.supervision_order.get_absolute_url()
+    if alert.approval_item is not None:
+        return alert.approval_item.project.get_absolute_url() + "#approvals"
     if alert.project is not None:
         return alert.project.get_absolute_url()
     if alert.kind == Kind.BRIEFING:
@@ -134,6 +140,14 @@ def message_context(reminder) -> dict:
             "comment": _step_comment(reminder),
             "item_url": settings.SITE_URL + item.get_absolute_url(),
         }
+    if reminder.approval_item_id:
+        approval = reminder.approval_item
+        context |= {
+            "approval": approval,
+            "item_url": settings.SITE_URL + approval.project.get_absolute_url() + "#approvals",
+        }
+    if reminder.kind in FUNDS_KINDS and reminder.project_id:
+        context |= _funds_context(reminder)
     context["settings_url"] = settings.SITE_URL + reverse("projects:notification_settings")
     return context
 
@@ -159,9 +173,43 @@ def robot_context(reminder) -> dict:
         }
     if reminder.problem_id or reminder.supervision_order_id:
         context |= _supervision_robot_context(reminder)
+    if reminder.approval_item_id:
+        approval = reminder.approval_item
+        context |= {
+            "project": markdown_text(reminder.project.name),
+            "approval": markdown_text(approval.name),
+            # Our label, no user's text: lazy, rendered in the site's language.
+            "approval_status": approval.Status(approval.status).label,
+            "planned_date": approval.planned_date,
+            "item_url": settings.SITE_URL + approval.project.get_absolute_url() + "#approvals",
+        }
+    if reminder.kind in FUNDS_KINDS and reminder.project_id:
+        context |= _funds_context(reminder)
+        context["project"] = markdown_text(reminder.project.name)
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()
     return context
+
+
+def _funds_context(reminder) -> dict:
+    """Return a funds alert's figures, written out (our numbers, no user's text): the
+    project's money as of the day the alert was owed, and the link to its funds page."""
+    money = (
+        Project.objects.filter(pk=reminder.project_id)
+        .with_money(on=reminder.owed_on)
+        .values("money_arrived", "money_paid", "payment_rate", "money_physical_progress")
+        .get()
+    )
+    return {
+        "funds": {
+            "arrived": formatting.amount(money["money_arrived"]),
+            "paid": formatting.amount(money["money_paid"]),
+            "rate": formatting.percent(money["payment_rate"]),
+            "progress": formatting.percent_of_hundred(money["money_physical_progress"]),
+        },
+        "item_url": settings.SITE_URL
+        + reverse("projects:funds", kwargs={"pk": reminder.project_id}),
+    }
 
 
 def _step_comment(reminder) -> str:

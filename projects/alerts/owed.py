@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from ..choices import OrderStatus, ProblemStatus
 from ..models import (
+    ApprovalItem,
     Milestone,
     Problem,
     ProblemTransition,
@@ -20,6 +21,7 @@ from ..models import (
     SupervisionOrderTransition,
     WebhookChannel,
 )
+from ..querysets import PaymentReason
 from ..rules import Role
 from ..selectors import projects_missing_report
 from .workdays import WorkingDays
@@ -46,6 +48,8 @@ class Alert:
     order: SupervisionOrder | None = None
     #: The step of a problem or order a 督办 notice is about (ledger.record_supervision_step).
     supervision_step: ProblemTransition | SupervisionOrderTransition | None = None
+    #: The pre-construction approval (前期手续) a deadline alert is about.
+    approval_item: ApprovalItem | None = None
 
     @property
     def supervision_order(self) -> SupervisionOrder | None:
@@ -188,6 +192,85 @@ def supervision_alerts(on: datetime.date, calendar: WorkingDays, policy: Reminde
                 )
 
 
+def approval_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):
+    """Yield the alerts owed on working day ``on`` for the pre-construction approvals
+    (前期手续) still unsettled with a planned date: coming, due and overdue notices to
+    the item's responsible person (else the project's contact person) and the robots of
+    the project's unit, and once per planned date, ``escalate_to_leader_after_days``
+    after it, an escalation to the project's supervising leader (as for milestones)."""
+    window_start = calendar.previous_working_day(on)  # exclusive
+    horizon = on + datetime.timedelta(days=max(policy.days_before_list(), default=0))
+    items = (
+        ApprovalItem.objects.unsettled()
+        .filter(planned_date__isnull=False, planned_date__lte=horizon)
+        .select_related(
+            "responsible_person", "project__contact_person", "project__supervising_leader"
+        )
+        .order_by("pk")
+    )
+    webhooks = _webhooks_by_unit()
+    for item in items.iterator(chunk_size=2000):
+        project, due = item.project, item.planned_date
+        subject = f"approval:{item.pk}"
+        person = item.responsible_person
+        if person is None or not person.is_active:
+            person = project.contact_person
+        if person is not None and not person.is_active:
+            person = None
+        for kind, period, days in _deadline_notices(due, on, window_start, calendar, policy):
+            if person is not None:
+                yield Alert(kind, subject, period, days, project, user=person, approval_item=item)
+            for webhook in webhooks.get(project.responsible_unit_id, ()):
+                yield Alert(
+                    kind, subject, period, days, project, webhook=webhook, approval_item=item
+                )
+        leader = project.supervising_leader
+        overdue_days = (on - due).days
+        if (
+            overdue_days >= policy.escalate_to_leader_after_days
+            and leader is not None
+            and leader.is_active
+        ):
+            yield Alert(
+                Kind.ESCALATION,
+                f"{subject}:leader",
+                due,
+                -overdue_days,
+                project,
+                user=leader,
+                approval_item=item,
+            )
+
+
+def funds_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy | None = None):
+    """Yield the funds alerts owed on working day ``on``, once a month per project (the
+    period is the month's first day): idle funds (资金沉淀) and payments behind the
+    physical progress (进度超前于资金), as the payment light of ProjectQuerySet.with_money
+    reads them on ``on``, to the project's contact person and its supervising leader.
+    A cancelled project is left out."""
+    month = on.replace(day=1)
+    kinds = {
+        PaymentReason.IDLE.value: (Kind.FUNDS_IDLE, "idle"),
+        PaymentReason.BEHIND_PROGRESS.value: (Kind.FUNDS_BEHIND_PROGRESS, "behind"),
+    }
+    projects = (
+        Project.objects.exclude(stage=Project.Stage.CANCELLED)
+        .with_money(on=on, select=("payment_light_reason",))
+        .filter(payment_light_reason__in=list(kinds))
+        .select_related("contact_person", "supervising_leader")
+        .order_by("pk")
+    )
+    for project in projects.iterator(chunk_size=2000):
+        kind, name = kinds[project.payment_light_reason]
+        people = {
+            person.pk: person
+            for person in (project.contact_person, project.supervising_leader)
+            if person is not None and person.is_active
+        }
+        for user in people.values():
+            yield Alert(kind, f"funds:{project.pk}:{name}", month, 0, project, user=user)
+
+
 def responsible_people(item, members: dict[int, list]) -> list:
     """Return who answers for a problem or order: its responsible person while active,
     else the active members of its responsible unit (``members``: by unit id)."""
@@ -278,4 +361,6 @@ SCANS = {
     "digest": digest_alerts,
     "briefing": briefing_alerts,
     "supervision": supervision_alerts,
+    "funds": funds_alerts,
+    "approvals": approval_alerts,
 }

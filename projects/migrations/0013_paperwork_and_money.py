@@ -49,6 +49,59 @@ def add_default_templates(apps, schema_editor):
         )
 
 
+#: The models this migration adds: existing role groups (left as administrators set them
+#: by projects/roles.py) are given the permissions a new group would get for them.
+NEW_MODELS = [
+    "approvaltemplate",
+    "approvaltemplateitem",
+    "approvalitem",
+    "fundentry",
+    "physicaltarget",
+    "reportedquantity",
+    "planbaseline",
+    "planbaselineentry",
+]
+REVIEWER_CODENAMES = [
+    "add_approvalitem",
+    "change_approvalitem",
+    "delete_approvalitem",
+    "add_physicaltarget",
+    "change_physicaltarget",
+    "delete_physicaltarget",
+]
+
+
+def grant_new_permissions(apps, schema_editor):
+    """Give the role groups that already exist the new models' permissions, as
+    projects/roles.py gives a new group: every role views them, reviewers change
+    approvals and targets, administrators everything. A fresh database has no group yet
+    (they are made after migrate, with these defaults)."""
+    from django.contrib.auth.management import create_permissions
+
+    group_model = apps.get_model("auth", "Group")
+    if not group_model.objects.exists():
+        return
+    config = apps.get_app_config("projects")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    permission_model = apps.get_model("auth", "Permission")
+    models = [*NEW_MODELS, *(f"historical{model}" for model in NEW_MODELS)]
+    new = permission_model.objects.filter(
+        content_type__app_label="projects", content_type__model__in=models
+    )
+    grants = {
+        "管理员": new,
+        "审核人": new.filter(codename__startswith="view_") | new.filter(codename__in=REVIEWER_CODENAMES),
+        "领导": new.filter(codename__startswith="view_"),
+        "工作人员": new.filter(codename__startswith="view_"),
+    }
+    for name, permissions in grants.items():
+        group = group_model.objects.filter(name=name).first()
+        if group is not None:
+            group.permissions.add(*permissions)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0012_supervision"),
@@ -1395,4 +1448,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(add_default_templates, migrations.RunPython.noop),
+        migrations.RunPython(grant_new_permissions, migrations.RunPython.noop),
     ]

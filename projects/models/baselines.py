@@ -5,6 +5,7 @@ kept beside the live plan, which may move."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shanwang.models import BoundedTextField, plausible_year_constraint
@@ -44,6 +45,9 @@ class PlanBaseline(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("projects:baseline_year", args=[self.year])
 
 
 class PlanBaselineEntry(models.Model):

@@ -419,12 +419,28 @@ class Project(PinyinNamedModel, TimeStampedModel):
                 "title": self.oldest_overdue_title,
                 "days": self.max_days_overdue,
             }
+        if reason in (LightReason.NOT_REGISTERED_LONG, LightReason.NOT_REGISTERED):
+            return self.registration_explanation()
         if reason == LightReason.NO_BASIS:
             return _(
                 "No annual plan, nor total investment with planned dates, to measure pace "
                 "against, and no milestone overdue."
             )
         return _("No traffic light in the stage “%(stage)s”.") % {"stage": self.get_stage_display()}
+
+    def registration_explanation(self) -> str:
+        """Return, in words, how long the started project has gone without statistics
+        registration, with its total investment and the threshold (the annotations of
+        ProjectQuerySet.with_registration)."""
+        return _(
+            # Translators: 开工已%(days)d天未入库纳统（总投资%(investment)s，起报标准%(threshold)s）
+            "Started %(days)d days ago and not statistics-registered (total investment "
+            "%(investment)s, registration threshold %(threshold)s)."
+        ) % {
+            "days": self.days_since_start,
+            "investment": formatting.amount_in_sentence(self.total_investment),
+            "threshold": formatting.amount_in_sentence(self.registration_threshold),
+        }
 
     def _overdue_problem_explanation(self, reason) -> str:
         """Return the one line naming the overdue problem that decides the light: what it

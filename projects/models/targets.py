@@ -54,6 +54,41 @@ class PhysicalTarget(TimeStampedModel):
     def __str__(self):
         return f"{self.project} · {self.year} {self.name}"
 
+    def clean(self):
+        """Put the constraints' errors beside their fields, for every path (the app's
+        form, the admin, imports): a second target of the same name for the year, a
+        negative planned quantity."""
+        super().clean()
+        errors = {}
+        if self.planned_quantity is not None and self.planned_quantity < ZERO:
+            errors["planned_quantity"] = _("The planned quantity cannot be negative.")
+        if self.project_id is not None and self.year and self.name:
+            twins = PhysicalTarget.objects.filter(
+                project_id=self.project_id, year=self.year, name=self.name
+            ).exclude(pk=self.pk)
+            if twins.exists():
+                errors["name"] = _("The project already has a target “%(name)s” for %(year)s.") % {
+                    "name": self.name,
+                    "year": self.year,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def reports_giving_quantities(self) -> list:
+        """Return the reports that give a quantity for this target, by month."""
+        return list(
+            ProgressReport.objects.filter(quantities__target=self)
+            .order_by("month", "pk")
+            .distinct()
+        )
+
+    def share_achieved(self, achieved):
+        """Return ``achieved`` as a share of the planned quantity (None when none is
+        planned: no share of nothing)."""
+        if achieved is None or not self.planned_quantity:
+            return None
+        return achieved / self.planned_quantity
+
 
 class ReportedQuantity(models.Model):
     """What a monthly report says was achieved of one physical target in its month."""
@@ -95,6 +130,10 @@ class ReportedQuantity(models.Model):
 
     def clean(self):
         super().clean()
+        if self.quantity is not None and self.quantity < ZERO:
+            raise ValidationError(
+                {"quantity": _("The quantity achieved cannot be negative.")}, code="negative"
+            )
         if self.report_id is None or self.target_id is None:
             return
         if self.target.project_id != self.report.project_id:

@@ -19,6 +19,7 @@ from ..models import (
     FundingSource,
     Indicator,
     IndicatorValue,
+    PhysicalTarget,
     Project,
 )
 from . import report_data as report
@@ -35,7 +36,16 @@ def load_report_data() -> Counter:
         return instance
 
     for name, description in report.FUNDING_SOURCES:
-        ensure(FundingSource, {"name": name}, {"description": description})
+        ensure(
+            FundingSource,
+            {"name": name},
+            {"description": description, "is_bridging_fund": name == report.BRIDGING_FUNDS},
+        )
+    # Sources loaded before the flag existed: flagged while the town has flagged none.
+    if not FundingSource.objects.filter(is_bridging_fund=True).exists():
+        for source in FundingSource.objects.filter(name=report.BRIDGING_FUNDS):
+            source.is_bridging_fund = True
+            source.save(update_fields=["is_bridging_fund"])
 
     villages = {
         name: ensure(Village, {"name": name}, {"kind": kind, "source_note": report.SOURCE})
@@ -123,6 +133,17 @@ def _ensure_project(record, villages, sources, ensure, created):
         },
     )
     created["project"] += was_created
+    # The report's physical targets, also for a project loaded before targets existed.
+    for year, name, planned, unit, words in record.get("targets", []):
+        ensure(
+            PhysicalTarget,
+            {"project": project, "year": year, "name": name},
+            {
+                "unit": unit,
+                "planned_quantity": Decimal(planned),
+                "source_note": f"{report.SOURCE}：{words}",
+            },
+        )
     if not was_created:
         return
     # The record states the project as of the report's date: it exists from then on.

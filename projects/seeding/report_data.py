@@ -13,6 +13,8 @@ SOURCE = "2024年山王镇政府工作报告（2024-01-29）"
 #: a briefing of any month since counts them (a briefing leaves out later projects).
 REPORT_DATE = datetime.date(2024, 1, 29)
 
+#: The source whose spending rate the report states (衔接资金支出率): flagged is_bridging_fund.
+BRIDGING_FUNDS = "乡村振兴衔接资金"
 FUNDING_SOURCES = [
     ("乡村振兴衔接资金", "Rural revitalization bridging funds."),
     ("财政奖补（普惠制）", "Fiscal rewards and subsidies, general scheme."),
@@ -238,6 +240,14 @@ INDICATORS = [
         "rural_revitalization",
     ),
     ("farmland_added", "新增（补充）耕地", "亩", "absolute", 80, "rural_revitalization"),
+    (
+        "bridging_funds_spending_rate",
+        "乡村振兴衔接资金支出率",
+        "%",
+        "absolute",
+        82,
+        "rural_revitalization",
+    ),
     ("dry_to_paddy", "“旱改水”土地整治", "亩", "absolute", 85, "rural_revitalization"),
     ("grain_area", "粮食播种面积", "亩", "absolute", 90, "rural_revitalization"),
     ("grain_output", "粮食产量", "吨", "absolute", 95, "rural_revitalization"),
@@ -375,6 +385,14 @@ INDICATOR_VALUES = [
     ),
     ("village_collective_income_growth", 2023, "actual", "26.3", "exact", "同比增长26.3%"),
     ("farmland_added", 2023, "actual", "420", "exact", "全年完成补充耕地420亩"),
+    (
+        "bridging_funds_spending_rate",
+        2023,
+        "actual",
+        "100",
+        "exact",
+        "高质高效利用乡村振兴衔接资金，共实施项目2个，已全部完工，资金支出率100%",
+    ),
     ("farmland_added", 2024, "target", "200", "exact", "全年实施新增耕地200亩"),
     ("dry_to_paddy", 2024, "target", "500", "exact", "“旱改水”500亩"),
     (
@@ -492,6 +510,7 @@ FIGURES_2023 = [
 
 # Projects. Keys: name, category, stage, villages, location, scope (quantity, unit),
 # planned_completion, funding (source names, amounts unknown), plans {year: goals},
+# targets [(year, physical target, planned quantity, unit, the report's words)],
 # description (the report's words behind the stage).
 PROJECTS = [
     {
@@ -590,6 +609,7 @@ PROJECTS = [
         "stage": "under_construction",
         "scope": ("200", "亩"),
         "plans": {2024: "全年实施新增耕地200亩。"},
+        "targets": [(2024, "新增耕地", "200", "亩", "全年实施新增耕地200亩")],
         "description": "2023年完成补充耕地420亩；2024年实施新增耕地200亩。",
     },
     {
@@ -598,6 +618,7 @@ PROJECTS = [
         "stage": "planning",
         "scope": ("500", "亩"),
         "plans": {2024: "全年实施“旱改水”500亩。"},
+        "targets": [(2024, "“旱改水”", "500", "亩", "“旱改水”500亩")],
         "description": "2023年积极谋划；2024年实施“旱改水”500亩。",
     },
     {
@@ -655,6 +676,7 @@ PROJECTS = [
         "stage": "planning",
         "scope": ("4.5", "公里"),
         "plans": {2024: "计划完成农村公路养护4.5公里。"},
+        "targets": [(2024, "农村公路养护", "4.5", "公里", "计划完成农村公路养护4.5公里")],
         "description": "2024年计划完成农村公路养护4.5公里。",
     },
     {
@@ -767,6 +789,7 @@ PROJECTS = [
         "stage": "planning",
         "scope": ("5", "户"),
         "plans": {2024: "实施5户适老化改造工程。"},
+        "targets": [(2024, "适老化改造", "5", "户", "实施5户适老化改造工程")],
         "description": "2024年工作安排：实施5户适老化改造工程，改善高龄困难老人居家生活质量。",
     },
     {

@@ -12,8 +12,16 @@ from shanwang.forms import FormError
 from shanwang.forms import error_summary as form_error_summary
 
 from .. import glossary as terms
-from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
-from ..models import Notification, Problem, ProgressReport, Project, Reminder, SupervisionOrder
+from ..choices import ApprovalStatus, OrderStatus, ProblemStatus, SupervisionLevel
+from ..models import (
+    ApprovalItem,
+    Notification,
+    Problem,
+    ProgressReport,
+    Project,
+    Reminder,
+    SupervisionOrder,
+)
 from ..querysets import Light
 
 register = template.Library()
@@ -71,6 +79,14 @@ BADGE_CLASSES: dict[type[models.TextChoices], dict[str, str]] = {
         Reminder.Kind.ORDER_ISSUED: "text-bg-info",
         Reminder.Kind.ORDER_REPLIED: "text-bg-success",
         Reminder.Kind.ORDER_RETURNED: "text-bg-warning",
+        Reminder.Kind.FUNDS_IDLE: "text-bg-warning",
+        Reminder.Kind.FUNDS_BEHIND_PROGRESS: "text-bg-warning",
+    },
+    ApprovalStatus: {
+        ApprovalStatus.NOT_STARTED: "text-bg-secondary",
+        ApprovalStatus.IN_PROGRESS: "text-bg-primary",
+        ApprovalStatus.OBTAINED: "text-bg-success",
+        ApprovalStatus.NOT_APPLICABLE: "text-bg-light",
     },
     ProblemStatus: {
         ProblemStatus.PENDING: "text-bg-secondary",
@@ -117,6 +133,7 @@ BADGE_CHOICES: dict[tuple[type[models.Model], str], type[models.TextChoices]] = 
     (Notification, "kind"): Reminder.Kind,
     (Problem, "status"): ProblemStatus,
     (SupervisionOrder, "status"): OrderStatus,
+    (ApprovalItem, "status"): ApprovalStatus,
 }
 
 #: A level's colour in words, beside the level: the colour is never the only signal.

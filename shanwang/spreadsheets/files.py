@@ -270,14 +270,18 @@ def _is_control(char: str) -> bool:
 
 def _read_csv(data: bytes) -> Sheet:
     text = _decode(data)
+    # Only the delimiter is guessed; quoting is Excel's (quotes doubled inside a quoted
+    # cell): the sniffer took a doubled quote before a line's CRLF for no doubling, and
+    # read ""x"" in the last column as two quotes.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     sheet = Sheet(title="CSV", headers=[])
     headers = None
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        for number, values in enumerate(reader, start=1):
             values = [value.strip() for value in values]
             if headers is None:
                 if any(values):

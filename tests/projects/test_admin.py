@@ -39,6 +39,9 @@ AUDIT_RECORDS = {
     "NotificationSettings",
     # A form's files kept until it is saved, for two days at most: not a record.
     "StagedUpload",
+    # A frozen plan baseline never changes (docs/baselines.md): nothing to keep a history of.
+    "PlanBaseline",
+    "PlanBaselineEntry",
 }
 
 

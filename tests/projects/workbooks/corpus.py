@@ -24,6 +24,7 @@ import openpyxl
 # The file's contract with the town's offices: the Chinese headers of every sheet.
 PROJECT_HEADERS = [
     "项目名称",
+    "项目代码",
     "项目类别",
     "项目阶段",
     "涉及村（社区）",
@@ -40,17 +41,35 @@ PROJECT_HEADERS = [
     "总投资（万元）",
     "是否入库纳统",
     "入库年份",
+    "入库日期",
     "项目简介",
     "资料来源",
 ]
 FUNDING_HEADERS = ["项目名称", "资金来源", "金额（万元）", "备注"]
 PLAN_HEADERS = ["项目名称", "年度", "计划投资（万元）", "形象进度目标"]
 MILESTONE_HEADERS = ["项目名称", "节点名称", "计划完成日期", "实际完成日期", "负责人账号", "备注"]
+APPROVAL_HEADERS = [
+    "项目名称",
+    "手续名称",
+    "序号",
+    "开工必需",
+    "状态",
+    "责任人账号",
+    "计划日期",
+    "取得日期",
+    "文号",
+    "备注",
+]
+FUND_ENTRY_HEADERS = ["项目名称", "资金来源", "类型", "日期", "金额（万元）", "文号", "备注"]
+TARGET_HEADERS = ["项目名称", "年度", "目标名称", "单位", "计划数量", "来源"]
 HEADERS = {
     "项目": PROJECT_HEADERS,
     "资金来源": FUNDING_HEADERS,
     "年度计划": PLAN_HEADERS,
     "节点": MILESTONE_HEADERS,
+    "前期手续": APPROVAL_HEADERS,
+    "资金拨付": FUND_ENTRY_HEADERS,
+    "实物工作量": TARGET_HEADERS,
 }
 INCOME_SHEET = "村集体经济收入"
 INCOME_HEADERS = ["村（社区）", "年度", "集体经济收入（万元）", "备注", "资料来源"]
@@ -129,6 +148,44 @@ def milestone(**values) -> dict:
     } | values
 
 
+def approval(**values) -> dict:
+    return {
+        "项目名称": NEW,
+        "手续名称": "施工许可",
+        "序号": 5,
+        "开工必需": "是",
+        "状态": "已取得",
+        "责任人账号": CONTACT,
+        "计划日期": datetime.date(2024, 2, 1),
+        "取得日期": datetime.date(2024, 2, 20),
+        "文号": "测试建许〔2024〕1号",
+        "备注": "",
+    } | values
+
+
+def fund_entry(**values) -> dict:
+    return {
+        "项目名称": NEW,
+        "资金来源": SOURCE,
+        "类型": "到位",
+        "日期": datetime.date(2024, 3, 15),
+        "金额（万元）": "120.5",
+        "文号": "测试财〔2024〕7号",
+        "备注": "第一批",
+    } | values
+
+
+def target(**values) -> dict:
+    return {
+        "项目名称": NEW,
+        "年度": 2024,
+        "目标名称": "道路提升",
+        "单位": "公里",
+        "计划数量": 2.5,
+        "来源": "",
+    } | values
+
+
 def income(**values) -> dict:
     return {
         "村（社区）": OTHER_VILLAGE,
@@ -169,12 +226,23 @@ def project_book(
     fundings=(),
     plans=(),
     milestones=(),
+    approvals=(),
+    fund_entries=(),
+    targets=(),
     headers: dict[str, list[str]] | None = None,
     change: Callable | None = None,
 ) -> bytes:
     """A project workbook with the sheets that have rows (the 项目 sheet always)."""
     headers = HEADERS | (headers or {})
-    rows = {"项目": projects, "资金来源": fundings, "年度计划": plans, "节点": milestones}
+    rows = {
+        "项目": projects,
+        "资金来源": fundings,
+        "年度计划": plans,
+        "节点": milestones,
+        "前期手续": approvals,
+        "资金拨付": fund_entries,
+        "实物工作量": targets,
+    }
     return xlsx(
         {
             title: table(headers[title], rows[title])
@@ -533,6 +601,15 @@ def without(headers: list[str], column: str) -> list[str]:
 
 
 TOO_LONG = "长" * 201
+#: A valid project code (2023, 淮南市八公山区, industry 48, 审批, serial).
+CODE = "2023-340405-48-01-012345"
+
+
+def with_new_project(**sheets) -> Callable[[], bytes]:
+    """A workbook of the new project with its funding from SOURCE and ``sheets``'s rows
+    (approvals=[…], fund_entries=[…], targets=[…])."""
+    return lambda: project_book(projects=[new_project()], fundings=[funding()], **sheets)
+
 
 CORPUS: list[BadFile] = [
     # Files that are not spreadsheets at all.
@@ -807,6 +884,117 @@ CORPUS: list[BadFile] = [
     bad_cell("unit_text_too_long", "规模单位", "平方米" * 7, "21 characters", "at most 20"),
     bad_cell("boolean_not_yes_no", "是否入库纳统", "也许", "“也许” is not 是 or 否"),
     bad_cell("year_not_a_year", "入库年份", "去年", "“去年” is not a year"),
+    # The project code and the registration date.
+    bad_cell("code_too_short", "项目代码", "2023-340405-48-01", "24 characters in five parts"),
+    bad_cell("code_bad_year", "项目代码", "2009-340405-48-01-012345", "year 2009"),
+    bad_cell("code_bad_division", "项目代码", "2023-990405-48-01-012345", "division code 990405"),
+    bad_cell("code_bad_industry", "项目代码", "2023-340405-00-01-012345", "industry code"),
+    bad_cell("code_bad_type", "项目代码", "2023-340405-48-07-012345", "type code 07"),
+    bad_cell("code_bad_serial", "项目代码", "2023-340405-48-01-000000", "serial number"),
+    BadFile(
+        "code_twice_in_the_file",
+        "台账.xlsx",
+        lambda: project_book(
+            projects=[
+                existing_project(**{"项目代码": CODE}),
+                new_project(**{"项目代码": CODE.replace("-", "－")}),
+            ]
+        ),
+        (at("项目", 3, "项目代码"), "already exists"),
+    ),
+    BadFile(
+        "registration_date_without_registration",
+        "台账.xlsx",
+        lambda: project_book(
+            projects=[
+                existing_project(),
+                new_project(**{"是否入库纳统": "否", "入库年份": None, "入库日期": "2024-05-01"}),
+            ]
+        ),
+        (at("项目", 3), "registration date needs the project to be registered"),
+    ),
+    bad_cell("registration_date_in_the_future", "入库日期", "2099-01-01", "cannot be later"),
+    # Approvals, fund entries and physical targets.
+    BadFile(
+        "approval_obtained_without_date",
+        "台账.xlsx",
+        with_new_project(approvals=[approval(**{"取得日期": None})]),
+        (at("前期手续", 2, "取得日期"), "needs the date obtained"),
+    ),
+    BadFile(
+        "approval_unknown_status",
+        "台账.xlsx",
+        with_new_project(
+            approvals=[approval(), approval(**{"手续名称": "环评批复", "状态": "办好了"})]
+        ),
+        (at("前期手续", 3, "状态"), "办好了"),
+    ),
+    BadFile(
+        "approval_unknown_person",
+        "台账.xlsx",
+        with_new_project(approvals=[approval(**{"责任人账号": "ghost.user"})]),
+        (at("前期手续", 2, "责任人账号"), "ghost.user"),
+    ),
+    BadFile(
+        "approval_obtained_in_the_future",
+        "台账.xlsx",
+        with_new_project(approvals=[approval(**{"取得日期": "2099-01-01"})]),
+        (at("前期手续", 2, "取得日期"), "cannot be later than today"),
+    ),
+    BadFile(
+        "fund_entry_in_the_future",
+        "台账.xlsx",
+        with_new_project(fund_entries=[fund_entry(**{"日期": "2099-01-01"})]),
+        (at("资金拨付", 2, "日期"), "cannot be later than today"),
+    ),
+    BadFile(
+        "fund_entry_without_its_funding",
+        "台账.xlsx",
+        lambda: project_book(projects=[new_project()], fund_entries=[fund_entry()]),
+        (at("资金拨付", 2, "资金来源"), "has no funding from", SOURCE),
+    ),
+    BadFile(
+        "fund_entry_zero_amount",
+        "台账.xlsx",
+        with_new_project(fund_entries=[fund_entry(**{"金额（万元）": 0})]),
+        (at("资金拨付", 2, "金额（万元）"), "more than zero"),
+    ),
+    BadFile(
+        "fund_entry_unknown_kind",
+        "台账.xlsx",
+        with_new_project(fund_entries=[fund_entry(**{"类型": "挪用"})]),
+        (at("资金拨付", 2, "类型"), "挪用"),
+    ),
+    BadFile(
+        "fund_entry_without_date",
+        "台账.xlsx",
+        with_new_project(fund_entries=[fund_entry(**{"日期": None})]),
+        (at("资金拨付", 2, "日期"), "must not be empty"),
+    ),
+    BadFile(
+        "fund_entry_without_source",
+        "台账.xlsx",
+        with_new_project(fund_entries=[fund_entry(**{"资金来源": None})]),
+        (at("资金拨付", 2, "资金来源"), "must not be empty"),
+    ),
+    BadFile(
+        "target_without_unit",
+        "台账.xlsx",
+        with_new_project(targets=[target(**{"单位": None})]),
+        (at("实物工作量", 2, "单位"), "must not be empty"),
+    ),
+    BadFile(
+        "target_quantity_not_a_number",
+        "台账.xlsx",
+        with_new_project(targets=[target(**{"计划数量": "很多"})]),
+        (at("实物工作量", 2, "计划数量"), "“很多” is not a number"),
+    ),
+    BadFile(
+        "target_twice",
+        "台账.xlsx",
+        with_new_project(targets=[target(), target(**{"计划数量": 3})]),
+        ("Sheet “实物工作量”, row 3 repeats row 2", "道路提升"),
+    ),
     # Collective income.
     BadFile(
         "income_negative",

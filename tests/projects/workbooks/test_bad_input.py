@@ -29,7 +29,9 @@ from .corpus import (
     OTHER_VILLAGE,
     VILLAGE,
     BadFile,
+    approval,
     existing_project,
+    fund_entry,
     funding,
     income,
     income_book,
@@ -37,6 +39,7 @@ from .corpus import (
     new_project,
     plan,
     project_book,
+    target,
 )
 
 # Every test here uses the database, so that pytest-django keeps them together and the
@@ -115,6 +118,9 @@ def test_the_good_rows_of_the_corpus_import_on_their_own(world):
         fundings=[funding()],
         plans=[plan()],
         milestones=[milestone()],
+        approvals=[approval()],
+        fund_entries=[fund_entry()],
+        targets=[target()],
     )
     report = import_projects_file(io.BytesIO(data), "台账.xlsx", user=world.importer)
     assert report.accepted, report.errors
@@ -123,6 +129,9 @@ def test_the_good_rows_of_the_corpus_import_on_their_own(world):
         "资金来源": (1, 0),
         "年度计划": (1, 0),
         "节点": (1, 0),
+        "前期手续": (1, 0),
+        "资金拨付": (1, 0),
+        "实物工作量": (1, 0),
     }
     new = Project.objects.get(name=NEW)
     assert sorted(new.villages.values_list("name", flat=True)) == sorted([VILLAGE, OTHER_VILLAGE])

@@ -66,7 +66,16 @@ def test_a_former_and_a_current_header_of_one_column_are_refused(world):
 def test_the_template_uses_the_pages_words(world):
     """The template's sheet and columns say 节点, 责任人, 包保领导, 计划完工, 资料来源."""
     book = openpyxl.load_workbook(io.BytesIO(template_workbook()))
-    assert book.sheetnames == ["填写说明", "项目", "资金来源", "年度计划", "节点"]
+    assert book.sheetnames == [
+        "填写说明",
+        "项目",
+        "资金来源",
+        "年度计划",
+        "节点",
+        "前期手续",
+        "资金拨付",
+        "实物工作量",
+    ]
     headers = [cell.value for cell in book["项目"][1]]
     for word in ("责任人账号", "包保领导账号", "计划完工日期", "资料来源"):
         assert word in headers

@@ -11,7 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from projects.workbooks.sheets import REPORTS_SHEET, import_projects_file
+from projects.workbooks.sheets import (
+    PROJECT_SHEETS,
+    READ_ONLY_SHEETS,
+    import_projects_file,
+)
 from tests.factories import (
     MilestoneFactory,
     ProgressReportFactory,
@@ -48,7 +52,7 @@ def test_a_projects_full_record_imports_back_unchanged(user_client):
     ProgressReportFactory(project=project, month=datetime.date(2030, 1, 1))
     response = user_client.get(reverse("projects:record_xlsx", args=[project.pk]))
     book = workbook(response)
-    assert book.sheetnames == ["项目", "资金来源", "年度计划", "节点", REPORTS_SHEET]
+    assert book.sheetnames == [*(spec.title for spec in PROJECT_SHEETS), *READ_ONLY_SHEETS]
     assert book["项目"]["A2"].value == "'=完整记录"  # inert, never a formula
     assert book["节点"]["C2"].is_date
     report = import_projects_file(io.BytesIO(response.content), "record.xlsx", dry_run=True)

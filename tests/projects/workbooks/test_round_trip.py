@@ -14,9 +14,12 @@ from django.core.management import call_command
 
 from projects.models import (
     AnnualPlan,
+    ApprovalItem,
+    FundEntry,
     Funding,
     FundingSource,
     Milestone,
+    PhysicalTarget,
     Project,
     ResponsibleUnit,
     StageTransition,
@@ -42,14 +45,16 @@ def username(user):
 
 
 def portfolio() -> dict[str, dict]:
-    """Every exported field of every project, funding, plan and milestone, keyed by
-    what identifies it in the workbook; villages, units and users by name."""
+    """Every exported field of every project, funding, plan, milestone, approval, fund
+    entry and physical target, keyed by what identifies it in the workbook; villages,
+    units, sources and users by name."""
     projects = Project.objects.select_related(
         "responsible_unit", "contact_person", "supervising_leader"
     ).prefetch_related("villages")
     return {
         "项目": {
             project.name: (
+                project.code,
                 project.category,
                 project.stage,
                 sorted(village.name for village in project.villages.all()),
@@ -66,6 +71,7 @@ def portfolio() -> dict[str, dict]:
                 project.total_investment,
                 project.statistics_registered,
                 project.statistics_registered_year,
+                project.statistics_registered_on,
                 project.description,
                 project.source_note,
             )
@@ -87,6 +93,37 @@ def portfolio() -> dict[str, dict]:
                 milestone.note,
             )
             for milestone in Milestone.objects.select_related("project", "owner")
+        },
+        "前期手续": {
+            (item.project.name, item.name): (
+                item.position,
+                item.needed_for_start,
+                item.status,
+                username(item.responsible_person),
+                item.planned_date,
+                item.actual_date,
+                item.document_number,
+                item.note,
+            )
+            for item in ApprovalItem.objects.select_related("project", "responsible_person")
+        },
+        "资金拨付": {
+            (
+                entry.funding.project.name,
+                entry.funding.source.name,
+                entry.kind,
+                entry.date,
+                entry.document_number,
+            ): (entry.amount, entry.note)
+            for entry in FundEntry.objects.select_related("funding__project", "funding__source")
+        },
+        "实物工作量": {
+            (target.project.name, target.year, target.name): (
+                target.unit,
+                target.planned_quantity,
+                target.source_note,
+            )
+            for target in PhysicalTarget.objects.select_related("project")
         },
     }
 
@@ -111,10 +148,13 @@ def all_new(picture: dict[str, dict]) -> dict[str, tuple[int, int, int]]:
 
 
 def remove_projects():
-    """Delete every project; their funding, plans, milestones and reports go with them."""
+    """Delete every project; their funding, plans, milestones, reports, approvals, fund
+    entries and targets go with them."""
     Project.objects.all().delete()
     assert not (Funding.objects.exists() or AnnualPlan.objects.exists())
     assert not Milestone.objects.exists()
+    assert not (ApprovalItem.objects.exists() or FundEntry.objects.exists())
+    assert not PhysicalTarget.objects.exists()
 
 
 # Files -----------------------------------------------------------------------------------
@@ -155,8 +195,9 @@ def workbook_as_csv_files(data: bytes, encoding: str) -> list[tuple[str, bytes]]
 @pytest.fixture
 def full_project(db, django_user_model):
     """The work report's records plus one fictional project that fills every column
-    (several villages, a unit, a leader, all four dates, registration) and carries text
-    a spreadsheet would take for formulas."""
+    (several villages, a unit, a leader, all four dates, registration with its date, a
+    project code; approvals, fund entries of every kind, a physical target) and carries
+    text a spreadsheet would take for formulas."""
     call_command("load_report_data", stdout=io.StringIO())
     unit = ResponsibleUnit.objects.create(name="测试镇建设办", kind=ResponsibleUnit.Kind.DEPARTMENT)
     contact = django_user_model.objects.create_user("test.contact")
@@ -178,17 +219,66 @@ def full_project(db, django_user_model):
         total_investment=Decimal("98765.43"),
         statistics_registered=True,
         statistics_registered_year=2023,
+        statistics_registered_on=datetime.date(2023, 4, 20),
+        code="2023-340405-48-01-012345",
         description=f"{FORMULA_LIKE[1]}\n第二行说明",
         source_note=FORMULA_LIKE[2],
     )
     project.villages.set(Village.objects.order_by("name")[:3])
-    for source, amount, note in [
-        ("专项债", Decimal("5000.00"), FORMULA_LIKE[3]),
-        ("社会资本", None, ""),
-    ]:
-        Funding.objects.create(
+    fundings = {
+        source: Funding.objects.create(
             project=project, source=FundingSource.objects.get(name=source), amount=amount, note=note
         )
+        for source, amount, note in [
+            ("专项债", Decimal("5000.00"), FORMULA_LIKE[3]),
+            ("社会资本", None, ""),
+        ]
+    }
+    ApprovalItem.objects.create(
+        project=project,
+        name="施工许可",
+        position=5,
+        needed_for_start=True,
+        status=ApprovalItem.Status.OBTAINED,
+        responsible_person=contact,
+        planned_date=datetime.date(2023, 2, 1),
+        actual_date=datetime.date(2023, 3, 1),
+        document_number="=建许〔2023〕8号",
+        note="-附条件",
+    )
+    ApprovalItem.objects.create(
+        project=project, name="节能审查", position=7, status=ApprovalItem.Status.NOT_APPLICABLE
+    )
+    bond = fundings["专项债"]
+    for kind, day, amount, number, note in [
+        (FundEntry.Kind.ALLOCATED, datetime.date(2023, 1, 10), "5000", "财预〔2023〕1号", ""),
+        (FundEntry.Kind.ARRIVED, datetime.date(2023, 3, 1), "3000.25", "第一批", ""),
+        # The same day and kind, told apart by the document number.
+        (FundEntry.Kind.ARRIVED, datetime.date(2023, 3, 1), "999.75", "第二批", ""),
+        (FundEntry.Kind.PAID, datetime.date(2023, 6, 30), "2500", "", FORMULA_LIKE[0]),
+    ]:
+        FundEntry.objects.create(
+            funding=bond,
+            kind=kind,
+            date=day,
+            amount=Decimal(amount),
+            document_number=number,
+            note=note,
+        )
+    FundEntry.objects.create(
+        funding=fundings["社会资本"],
+        kind=FundEntry.Kind.PAID,
+        date=datetime.date(2023, 7, 1),
+        amount=Decimal("0.01"),
+    )
+    PhysicalTarget.objects.create(
+        project=project,
+        year=2023,
+        name="厂房建设",
+        unit="m²",
+        planned_quantity=Decimal("12345.67"),
+        source_note="+测试",
+    )
     AnnualPlan.objects.create(
         project=project, year=2023, planned_investment=Decimal("0.05"), physical_goals="-主体完工"
     )
@@ -266,6 +356,7 @@ def test_export_rebuilds_the_portfolio_without_the_projects(town):
 def fit_gbk():
     """Replace what GBK cannot hold: the report's "m²" (Excel would write "m?")."""
     Project.objects.filter(scope_unit="m²").update(scope_unit="平方米")
+    PhysicalTarget.objects.filter(unit="m²").update(unit="平方米")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk", "gb18030"])
@@ -320,6 +411,9 @@ def test_edited_export_counts_changed_rows_and_records_the_stage_change(full_pro
         "资金来源": (0, 1, 1),
         "年度计划": (0, 0, 1),
         "节点": (0, 0, 1),
+        "前期手续": (0, 0, 2),
+        "资金拨付": (0, 0, 5),
+        "实物工作量": (0, 0, 1),
     }
     project.refresh_from_db()
     assert project.stage == Project.Stage.IN_OPERATION
