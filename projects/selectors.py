@@ -29,7 +29,6 @@ from .choices import OrderStatus, ProblemStatus
 from .models import (
     AnnualPlan,
     Document,
-    Funding,
     Indicator,
     IndicatorValue,
     Milestone,
@@ -57,10 +56,14 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
-def cents(amount: Decimal | None) -> Decimal | None:
-    """Return a sum in 万元 with two decimals (SQLite sums carry more). None stays None:
-    a figure that no project records is unknown, not zero."""
-    return None if amount is None else amount.quantize(CENT)
+def cents(amount) -> Decimal | None:
+    """Return a sum in 万元 (or a quantity) as a Decimal with two decimals: SQLite sums
+    carry more, and come as floats. None stays None: a figure that no project records is
+    unknown, not zero."""
+    if amount is None:
+        return None
+    # str() of a float is its shortest repr: 725.34, not 725.3399999999999.
+    return (amount if isinstance(amount, Decimal) else Decimal(str(amount))).quantize(CENT)
 
 
 def people_with_a_role() -> QuerySet:
@@ -127,7 +130,6 @@ def project_detail(*, pk: int, on: datetime.date | None = None) -> Project:
         .select_related("responsible_unit", "contact_person", "supervising_leader")
         .prefetch_related(
             "villages",
-            Prefetch("fundings", Funding.objects.select_related("source")),
             Prefetch("annual_plans", AnnualPlan.objects.order_by("year")),
             Prefetch("milestones", Milestone.objects.select_related("owner")),
             Prefetch(

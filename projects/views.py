@@ -9,19 +9,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
 from shanwang.charts import line
 from shanwang.forms import apply_validation_error
-from shanwang.mixins import PortfolioReaderMixin, detail_with_errors, protected_file_response
+from shanwang.mixins import (
+    PortfolioReaderMixin,
+    SafeExportMixin,
+    detail_with_errors,
+    protected_file_response,
+)
 from shanwang.people import person_name
-from shanwang.spreadsheets.exports import SafeTableExport, xlsx_response
+from shanwang.spreadsheets.exports import xlsx_response
 
 from . import charts, evidence, selectors, services
 from .approvals import selectors as approvals
@@ -88,37 +91,21 @@ class IndicatorListView(PortfolioReaderMixin, TemplateView):
         return super().get_context_data(**selectors.key_indicators(), **kwargs)
 
 
-class ProjectListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, FilterView):
-    """项目: the filterable, sortable project table, exported exactly as filtered."""
+class ProjectListView(PortfolioReaderMixin, SafeExportMixin, SingleTableMixin, FilterView):
+    """项目: the filterable, sortable project table, exported exactly as filtered, its
+    workbook with the demo notice while demo records exist (a CSV has only its file name
+    for that)."""
 
     table_class = ProjectTable
     filterset_class = ProjectFilter
     template_name = "projects/project_list.html"
-    export_class = SafeTableExport
-    export_formats = ("xlsx", "csv")
+    mark_export = staticmethod(demo.mark_workbook)
 
     def get_queryset(self):
         return selectors.project_list()
 
     def get_export_filename(self, export_format):
         return demo.marked_file_name(f"projects-{selectors.today():%Y%m%d}.{export_format}")
-
-    def create_export(self, export_format):
-        """ExportMixin's export, whose workbook carries the demo notice while demo records
-        exist (a CSV has only its file name for that)."""
-        exporter = self.export_class(
-            export_format=export_format,
-            table=self.get_table(**self.get_table_kwargs()),
-            exclude_columns=self.exclude_columns,
-            dataset_kwargs=self.get_dataset_kwargs(),
-            mark=demo.mark_workbook,
-        )
-        response = exporter.response()
-        # django-tables2 writes the name raw, which a Chinese name breaks (RFC 6266).
-        response["Content-Disposition"] = content_disposition_header(
-            True, self.get_export_filename(export_format)
-        )
-        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_sizes=ProjectTable.PAGE_SIZES, **kwargs)

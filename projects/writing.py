@@ -2,8 +2,9 @@
 check the rule itself, validate before saving with the acting user in the history, and
 delete stored files only once the transaction has committed."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shanwang.audit import audit_log
 
@@ -16,6 +17,16 @@ def require(user, permission: str, obj, message: str) -> None:
     if not may(user, permission, obj):
         audit_log("access_denied", user=user, permission=permission, object=str(obj))
         raise PermissionDenied(message)
+
+
+def only_fields(fields, allowed) -> None:
+    """Raise ValidationError naming the ``fields`` that are not ``allowed`` (the fields a
+    service changes): a caller's mistake, said before anything is saved."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": "、".join(unknown)}
+        )
 
 
 def save(instance, *, acting_user):

@@ -31,11 +31,13 @@ from projects.models import (
     Milestone,
     PhysicalTarget,
     PlanBaseline,
+    PlanBaselineEntry,
     Problem,
     ProblemTransition,
     ProgressReport,
     Project,
     Reminder,
+    ReportedQuantity,
     ReportPhoto,
     ReportTransition,
     ResponsibleUnit,
@@ -1028,9 +1030,15 @@ class Parented:
     make: Callable  # (parent) -> a saved row on it
     add_data: Callable  # (parent) -> the add form's data
     added: dict  # how the added row is found
-    editors: Callable  # (side) -> roles who may change rows there
+    editors: Callable  # (side) -> roles who may move rows there (and away)
     adders: Callable  # (side) -> roles who may add rows there
     moves: tuple = (("own", "other"), ("other", "own"), ("own", "own2"))
+    #: A change of the row's own fields, its parent kept (for rows whose parent never
+    #: changes in the admin), and (side) -> the roles who may make it there.
+    changes: dict = field(default_factory=dict)
+    changers: Callable | None = None
+    #: (row) -> sets what moves with the parent, for the revert's row to be consistent.
+    follow: Callable | None = None
 
 
 def project_side(world, side):
@@ -1047,6 +1055,22 @@ def village_side(world, side):
 
 def unit_side(world, side):
     return world.projects[side].responsible_unit
+
+
+def funding_side(world, side):
+    """The funding row of ``side``'s project the fund entries hang on (made for "own2")."""
+    source = FundingSource.objects.get_or_create(name="上级补助")[0]
+    return Funding.objects.get_or_create(project=world.projects[side], source=source)[0]
+
+
+def target_of(report):
+    """The physical target of ``report``'s project for the report month's year."""
+    return PhysicalTarget.objects.get_or_create(
+        project=report.project,
+        year=report.month.year,
+        name="新增耕地",
+        defaults={"unit": "亩", "planned_quantity": Decimal("200")},
+    )[0]
 
 
 def site_photo(name="matrix.jpg"):
@@ -1197,10 +1221,43 @@ PARENTED = [
             "project": p.pk,
             "source": FundingSource.objects.get(name="村集体").pk,
             "amount": "3",
+            # The page's read-only list of the row's entries posts its management form.
+            **{
+                f"{prefix}-{count}": "0"
+                for prefix in inline_prefixes(Funding)
+                for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
         },
         {"source__name": "村集体"},
         PLAN_EDITORS,
         PLAN_EDITORS,
+    ),
+    # 资金: an entry of money stays with its project (the service refuses another
+    # project's funding row, for everyone); changed and added in the admin by
+    # administrators only (no one else has a model permission on fund entries).
+    Parented(
+        FundEntry,
+        "funding",
+        funding_side,
+        lambda f: FundEntry.objects.create(
+            funding=f,
+            kind="paid",
+            date=datetime.date(2024, 3, 1),
+            amount=Decimal("7"),
+            note="移动的款项",
+        ),
+        lambda f: {
+            "funding": f.pk,
+            "kind": "allocated",
+            "date": "2024-03-02",
+            "amount": "8",
+            "note": "新增的款项",
+        },
+        {"note": "新增的款项"},
+        NOBODY,
+        ADMINISTRATORS,
+        changes={"note": "改过的款项"},
+        changers=ADMINISTRATORS,
     ),
     Parented(
         AnnualPlan,
@@ -1211,6 +1268,69 @@ PARENTED = [
         {"year": 2026},
         PLAN_EDITORS,
         PLAN_EDITORS,
+    ),
+    # 前期手续 and 实物工作量: the project is read-only on an item's or a target's page
+    # (a revert restores no read-only field), so neither moves; they are added and
+    # changed by reviewers and administrators (staff, though the rule lets them update
+    # their projects' approvals and targets in the app, have no model permission).
+    Parented(
+        ApprovalItem,
+        "project",
+        project_side,
+        lambda p: ApprovalItem.objects.create(project=p, name="移动的手续", position=9),
+        lambda p: {
+            "project": p.pk,
+            "name": "新增的手续",
+            "position": "5",
+            "status": "not_started",
+        },
+        {"name": "新增的手续"},
+        NOBODY,
+        PLAN_EDITORS,
+        ACROSS,
+        changes={"note": "改过的手续"},
+        changers=PLAN_EDITORS,
+    ),
+    Parented(
+        PhysicalTarget,
+        "project",
+        project_side,
+        lambda p: PhysicalTarget.objects.create(
+            project=p, year=2025, name="移动的目标", unit="个", planned_quantity=Decimal("5")
+        ),
+        lambda p: {
+            "project": p.pk,
+            "year": "2025",
+            "name": "新增的目标",
+            "unit": "个",
+            "planned_quantity": "5",
+            "position": "0",
+        },
+        {"name": "新增的目标"},
+        NOBODY,
+        PLAN_EDITORS,
+        ACROSS,
+        changes={"source_note": "改过的目标"},
+        changers=PLAN_EDITORS,
+    ),
+    # A report's quantities, on their own page: under the report's rule (open reports,
+    # by its unit's staff and administrators) and the model permissions (administrators
+    # only); the report and the target stay.
+    Parented(
+        ReportedQuantity,
+        "report",
+        draft_side,
+        lambda r: ReportedQuantity.objects.create(
+            report=r, target=target_of(r), quantity=Decimal("3")
+        ),
+        lambda r: {"report": r.pk, "target": target_of(r).pk, "quantity": "4"},
+        {"quantity": Decimal("4")},
+        NOBODY,
+        ADMINISTRATORS,
+        ACROSS,
+        changes={"quantity": Decimal("7")},
+        changers=ADMINISTRATORS,
+        follow=lambda row: setattr(row, "target", target_of(row.report)),
     ),
     Parented(
         WebhookChannel,
@@ -1288,9 +1408,11 @@ PARENTED = [
         ACROSS,
     ),
 ]
-#: Rows with a parent the admin does not change: records of who did what, and the ledger.
-NOT_CHANGED_IN_THE_ADMIN = {StageTransition, ReportTransition, Reminder}
-PARENTS = {Project, ProgressReport, Village, ResponsibleUnit}
+#: Rows with a parent the admin does not change: records of who did what, the ledger,
+#: and a frozen plan baseline's entries (read-only, for superusers too: a record of the
+#: plan as it was, tested in tests/projects/baselines/test_stays_put.py).
+NOT_CHANGED_IN_THE_ADMIN = {StageTransition, ReportTransition, Reminder, PlanBaselineEntry}
+PARENTS = {Project, ProgressReport, Village, ResponsibleUnit, Funding}
 
 
 @dataclass
@@ -1323,12 +1445,24 @@ def revert_cell(spec, source, target):
         goal = spec.parent(world, target)
         row = spec.make(goal)  # first on the target's parent, then moved to the source's
         setattr(row, spec.parent_field, spec.parent(world, source))
+        if spec.follow:
+            spec.follow(row)
         row.save()
         version = row.history.earliest()
         return revert_url(row, version), revert_data(version), lambda: parent_of(row, spec) == goal
 
     allowed = spec.editors(source) & spec.editors(target)
     return AdminCell(f"{spec.model.__name__}: revert {source}→{target}", allowed, prepare)
+
+
+def edit_cell(spec, side):
+    def prepare(world, user):
+        row = spec.make(spec.parent(world, side))
+        data = admin_form_data(row, **spec.changes)
+        changed = type(row).objects.filter(pk=row.pk, **spec.changes).exists
+        return admin_url(spec.model, "change", row.pk), data, changed
+
+    return AdminCell(f"{spec.model.__name__}: change on {side}", spec.changers(side), prepare)
 
 
 def add_cell(spec, target):
@@ -1465,6 +1599,42 @@ def approve(report):
     return admin_url(ProgressReport, "changelist"), data, approved
 
 
+def entry_to_source(world, user):
+    entry = FundEntry.objects.create(
+        funding=funding_side(world, "own"),
+        kind="paid",
+        date=datetime.date(2024, 3, 1),
+        amount=Decimal("7"),
+    )
+    goal = Funding.objects.create(
+        project=world.projects["own"], source=FundingSource.objects.get(name="专项债")
+    )
+    data = admin_form_data(entry, funding=goal)
+    moved = lambda: FundEntry.objects.get(pk=entry.pk).funding == goal  # noqa: E731
+    return admin_url(FundEntry, "change", entry.pk), data, moved
+
+
+def foreign_document(world, user):
+    item = ApprovalItem.objects.get(project=world.projects["own"], name="施工许可")
+    document = Document.objects.get(project=world.projects["other"])
+    data = admin_form_data(item, document=document)
+    attached = lambda: ApprovalItem.objects.get(pk=item.pk).document == document  # noqa: E731
+    return admin_url(ApprovalItem, "change", item.pk), data, attached
+
+
+def quantity_on_submitted(world, user):
+    report = submitted(world.projects["own"])
+    data = {"report": report.pk, "target": target_of(report).pk, "quantity": "4"}
+    return admin_url(ReportedQuantity, "add"), data, report.quantities.exists
+
+
+def foreign_target(world, user):
+    report = draft(world.projects["own"])
+    data = {"report": report.pk, "target": target_of(draft(world.projects["other"])).pk}
+    data["quantity"] = "4"
+    return admin_url(ReportedQuantity, "add"), data, report.quantities.exists
+
+
 def admin_cells() -> list[AdminCell]:
     Status, Stage = ProgressReport.Status, Project.Stage
     cells = []
@@ -1474,6 +1644,8 @@ def admin_cells() -> list[AdminCell]:
             cells.append(revert_cell(spec, source, target))
         for target in ("own", "other"):
             cells.append(add_cell(spec, target))
+            if spec.changers is not None:
+                cells.append(edit_cell(spec, target))
     cells += [
         workflow_revert_cell(
             "Project: revert cancelled → planning", project_in(Stage.PLANNING, Stage.CANCELLED)
@@ -1506,6 +1678,10 @@ def admin_cells() -> list[AdminCell]:
             {"reviewer", "administrator", "superuser"},
             approve_anothers,
         ),
+        AdminCell("FundEntry: move to another source of its project", ANY, entry_to_source),
+        AdminCell("ApprovalItem: attach another project's document", set(), foreign_document),
+        AdminCell("ReportedQuantity: add to a submitted report", set(), quantity_on_submitted),
+        AdminCell("ReportedQuantity: add for another project's target", set(), foreign_target),
     ]
     return cells
 
@@ -1524,7 +1700,8 @@ def run_admin_cell(client, world, role, cell) -> bool:
 
 
 def test_every_model_with_a_parent_is_in_the_admin_matrix():
-    """A new model that hangs on a project, a report, a village or a unit joins the matrix."""
+    """A new model that hangs on a project, a report, a village, a unit or a funding row
+    joins the matrix."""
     from django.contrib import admin
 
     parented = {

@@ -57,7 +57,7 @@ def project_approvals(project: Project, *, user, on: datetime.date) -> ProjectAp
         ChecklistRow(
             item=item,
             overdue=item.is_overdue_on(on),
-            blocks_start=item.needed_for_start and not item.is_settled,
+            blocks_start=item.blocks_start,
         )
         for item in items
     ]

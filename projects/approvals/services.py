@@ -19,7 +19,7 @@ from shanwang.audit import audit_log
 
 from ..documents.services import document_add
 from ..models import ApprovalItem, ApprovalTemplate, Document, Project
-from ..writing import require, save
+from ..writing import only_fields, require, save
 
 #: What an update of an item may change (the app's form, the admin's).
 UPDATE_FIELDS = (
@@ -114,11 +114,7 @@ def approval_update(item: ApprovalItem, *, user, attachment=None, **fields) -> A
         item,
         _("You may only update the approvals of projects you are responsible for."),
     )
-    unknown = sorted(set(fields) - set(UPDATE_FIELDS))
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": "、".join(unknown)}
-        )
+    only_fields(fields, UPDATE_FIELDS)
     if "needed_for_start" in fields and fields["needed_for_start"] != item.needed_for_start:
         require(
             user,
@@ -152,11 +148,7 @@ def approval_add(project: Project, *, user, name: str, **fields) -> ApprovalItem
         project,
         _("Only reviewers and administrators add approvals to a project."),
     )
-    unknown = sorted(set(fields) - set(ADD_FIELDS))
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": "、".join(unknown)}
-        )
+    only_fields(fields, ADD_FIELDS)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _fill_in("name")})

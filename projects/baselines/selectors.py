@@ -196,19 +196,12 @@ def comparison_totals(queryset: QuerySet) -> dict:
             actual=Sum("year_completed_investment"),
         )
     )
-    totals = {
-        name: cents(_decimal(sums[name])) for name in ("original", "adjusted", "live", "actual")
-    }
+    totals = {name: cents(sums[name]) for name in ("original", "adjusted", "live", "actual")}
     totals["actual"] = totals["actual"] if totals["actual"] is not None else cents(Decimal(0))
     totals["adjustment"] = _minus(totals["adjusted"], totals["original"])
     totals["count"] = sums["count"]
     totals["moved"] = sums["moved"] or 0
     return totals
-
-
-def _decimal(value) -> Decimal | None:
-    # SQLite returns sums as floats.
-    return None if value is None else Decimal(str(value))
 
 
 def _minus(left: Decimal | None, right: Decimal | None) -> Decimal | None:
@@ -292,7 +285,7 @@ def project_baselines(project, *, user, on) -> list[ProjectYear] | None:
         .values("month__year")
         .annotate(total=Sum("investment_completed"))
     ):
-        rows[row["month__year"]].actual = cents(_decimal(row["total"]))
+        rows[row["month__year"]].actual = cents(row["total"])
     shown = [
         row for row in rows.values() if row.plan is not None or row.baselines.latest is not None
     ]

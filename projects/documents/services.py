@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shanwang.audit import audit_log
 
 from ..models import Document, ProgressReport, Project
-from ..writing import delete_files_on_commit, require, save
+from ..writing import delete_files_on_commit, only_fields, require, save
 
 #: What a document's description is made of; the file itself is replaced by a new upload.
 DESCRIPTION_FIELDS = ("kind", "title", "number", "issued_on")
@@ -90,12 +90,7 @@ def document_update(*, document: Document, acting_user, **fields) -> Document:
         document,
         _("You may not change this document."),
     )
-    unknown = set(fields) - set(DESCRIPTION_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s.")
-            % {"fields": "、".join(sorted(unknown))}
-        )
+    only_fields(fields, DESCRIPTION_FIELDS)
     changed = sorted(name for name, value in fields.items() if getattr(document, name) != value)
     for name, value in fields.items():
         setattr(document, name, value)

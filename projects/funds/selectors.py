@@ -23,10 +23,10 @@ from ..models import (
 )
 from ..querysets import Light, PaymentReason
 from ..rules import may
+from ..selectors import cents
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 #: The indicator of the work report's bridging funds' spending rate (report_data.py).
 BRIDGING_INDICATOR = "bridging_funds_spending_rate"
 #: How many projects a list of idle or behind projects shows on the overview.
@@ -34,14 +34,14 @@ LIST_LENGTH = 100
 
 
 def money(value) -> Decimal:
-    """Return a sum as SQL returned it (SQLite: a float) as a Decimal in 万元, two places."""
-    if value is None:
-        return ZERO
-    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
+    """Return a sum as SQL returned it (SQLite: a float) as a Decimal in 万元, two places;
+    zero for a sum of no entries."""
+    return ZERO if value is None else cents(value)
 
 
 def rate(paid: Decimal, arrived: Decimal) -> float | None:
-    """Return the payment rate (支出率) paid / arrived as a share; None when nothing arrived."""
+    """Return the payment rate (支出率) paid / arrived as a share; None when nothing arrived:
+    the rule of ProjectQuerySet.with_money's ``payment_rate``, for sums read in Python."""
     return float(paid / arrived) if arrived > 0 else None
 
 
@@ -84,11 +84,13 @@ def _sums(prefix: str = "", condition: Q | None = None) -> dict:
     }
 
 
-def _funding_sum(kind: str, on: datetime.date):
+def _entry_sum(kind: str, on: datetime.date, *, of: str = "funding"):
+    """Return the sum of the entries of ``kind`` dated up to ``on`` of the row ``of``
+    names (``funding``, or ``funding__source``), zero without any, as a subquery."""
     total = (
-        FundEntry.objects.filter(funding=OuterRef("pk"), kind=kind, date__lte=on)
+        FundEntry.objects.filter(**{of: OuterRef("pk")}, kind=kind, date__lte=on)
         .order_by()
-        .values("funding")
+        .values(of)
         .annotate(total=Sum("amount"))
         .values("total")
     )
@@ -135,9 +137,9 @@ def funding_rows(project, *, on: datetime.date):
         Funding.objects.filter(project=project)
         .select_related("source")
         .annotate(
-            allocated=_funding_sum(FundEntryKind.ALLOCATED, on),
-            arrived=_funding_sum(FundEntryKind.ARRIVED, on),
-            paid=_funding_sum(FundEntryKind.PAID, on),
+            allocated=_entry_sum(FundEntryKind.ALLOCATED, on),
+            arrived=_entry_sum(FundEntryKind.ARRIVED, on),
+            paid=_entry_sum(FundEntryKind.PAID, on),
         )
         .order_by("source__name", "pk")
     )
@@ -244,17 +246,6 @@ class SourceTotals:
 def totals_by_source(*, on: datetime.date) -> list[SourceTotals]:
     """Return every funding source with money or a funding row, with the town's planned
     amount (Σ Funding.amount) and its allocated / arrived / paid up to ``on``. One query."""
-
-    def source_sum(kind):
-        total = (
-            FundEntry.objects.filter(funding__source=OuterRef("pk"), kind=kind, date__lte=on)
-            .order_by()
-            .values("funding__source")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
     planned = (
         Funding.objects.filter(source=OuterRef("pk"))
         .order_by()
@@ -267,9 +258,9 @@ def totals_by_source(*, on: datetime.date) -> list[SourceTotals]:
         FundingSource.objects.filter(Exists(Funding.objects.filter(source=OuterRef("pk"))))
         .annotate(
             planned=Subquery(planned, output_field=MONEY),
-            allocated=source_sum(FundEntryKind.ALLOCATED),
-            arrived=source_sum(FundEntryKind.ARRIVED),
-            paid=source_sum(FundEntryKind.PAID),
+            allocated=_entry_sum(FundEntryKind.ALLOCATED, on, of="funding__source"),
+            arrived=_entry_sum(FundEntryKind.ARRIVED, on, of="funding__source"),
+            paid=_entry_sum(FundEntryKind.PAID, on, of="funding__source"),
         )
         .order_by("name")
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from shanwang.audit import audit_log
 
 from ..models import FundEntry, Funding, FundingSource, Project
-from ..writing import require, save
+from ..writing import only_fields, require, save
 
 #: What an entry's edit may change.
 ENTRY_FIELDS = ("funding", "kind", "date", "amount", "document_number", "note")
@@ -146,9 +146,7 @@ def fund_entry_add(
 def fund_entry_update(*, acting_user, entry: FundEntry, **fields) -> FundEntry:
     """Change ``entry`` (any of ENTRY_FIELDS); moving it to another source keeps it on its
     project, and the user needs the right to the project."""
-    unknown = sorted(set(fields) - set(ENTRY_FIELDS))
-    if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    only_fields(fields, ENTRY_FIELDS)
     entry = (
         FundEntry.objects.select_for_update().select_related("funding__project").get(pk=entry.pk)
     )

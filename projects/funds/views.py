@@ -42,12 +42,16 @@ def funds_page(request, project, *, status: int = 200, **forms):
     return render(request, PAGE, context, status=status)
 
 
-def _editable_project(request, pk) -> Project:
-    project = get_object_or_404(Project, pk=pk)
-    if not may(request.user, "projects.change_project", project):
+def _require_editor(user, project) -> None:
+    if not may(user, "projects.change_project", project):
         raise PermissionDenied(
             _("You may only record the money of projects you are responsible for.")
         )
+
+
+def _editable_project(request, pk) -> Project:
+    project = get_object_or_404(Project, pk=pk)
+    _require_editor(request.user, project)
     return project
 
 
@@ -55,10 +59,7 @@ def _editable_entry(request, pk) -> FundEntry:
     entry = get_object_or_404(
         FundEntry.objects.select_related("funding__project", "funding__source"), pk=pk
     )
-    if not may(request.user, "projects.change_project", entry.funding.project):
-        raise PermissionDenied(
-            _("You may only record the money of projects you are responsible for.")
-        )
+    _require_editor(request.user, entry.funding.project)
     return entry
 
 

@@ -295,6 +295,9 @@ class NotificationSettings(models.Model):
             return self.email_deadlines
         if kind in (Kind.OVERDUE, Kind.ESCALATION):
             return self.email_overdue
+        # Money idle or behind the works: a warning like an overdue deadline.
+        if kind in (Kind.FUNDS_IDLE, Kind.FUNDS_BEHIND_PROGRESS):
+            return self.email_overdue
         if kind in (Kind.REPORT_DUE, Kind.REPORT_OVERDUE):
             return self.email_reports
         if kind in (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED):

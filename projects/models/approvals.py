@@ -174,6 +174,12 @@ class ApprovalItem(TimeStampedModel):
     def is_settled(self) -> bool:
         return self.status in ApprovalStatus.settled()
 
+    @property
+    def blocks_start(self) -> bool:
+        """Return whether the item stops its project entering 在建 (needed to start and
+        unsettled): the rule of ApprovalItemQuerySet.blocking_start, read off the row."""
+        return self.needed_for_start and not self.is_settled
+
     def is_overdue_on(self, on: datetime.date) -> bool:
         """Return whether the item is still open after its planned date, as of ``on``:
         the rule of ApprovalItemQuerySet.overdue_on in SQL."""

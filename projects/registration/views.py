@@ -8,16 +8,14 @@ services write, rules decide."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
 from shanwang.forms import apply_validation_error
-from shanwang.mixins import PortfolioReaderMixin
-from shanwang.spreadsheets.exports import SafeTableExport
+from shanwang.mixins import PortfolioReaderMixin, SafeExportMixin
 
 from ..models import Project, TrafficLightThresholds
 from ..rules import may
@@ -32,15 +30,16 @@ from .tables import UnregisteredTable
 EXPORT_NAME = "开工未入库项目"
 
 
-class UnregisteredListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, FilterView):
+class UnregisteredListView(PortfolioReaderMixin, SafeExportMixin, SingleTableMixin, FilterView):
     """开工未入库: the projects at or above the threshold started and not registered,
-    the longest since their start first; every role reads it."""
+    the longest since their start first; every role reads it. Its export carries the
+    demo notice while demo records exist."""
 
     table_class = UnregisteredTable
     filterset_class = UnregisteredFilter
     template_name = "projects/registration/unregistered_list.html"
-    export_class = SafeTableExport
-    export_formats = ("xlsx", "csv")
+    dataset_kwargs = {"title": EXPORT_NAME}
+    mark_export = staticmethod(demo.mark_workbook)
 
     def get_queryset(self):
         self.thresholds = TrafficLightThresholds.current()
@@ -51,22 +50,6 @@ class UnregisteredListView(PortfolioReaderMixin, ExportMixin, SingleTableMixin, 
 
     def get_export_filename(self, export_format):
         return demo.marked_file_name(f"{EXPORT_NAME}-{today():%Y%m%d}.{export_format}")
-
-    def create_export(self, export_format):
-        """ExportMixin's export, with the demo notice while demo records exist and a file
-        name a browser reads in Chinese (RFC 6266)."""
-        exporter = self.export_class(
-            export_format=export_format,
-            table=self.get_table(**self.get_table_kwargs()),
-            exclude_columns=self.exclude_columns,
-            dataset_kwargs={"title": EXPORT_NAME},
-            mark=demo.mark_workbook,
-        )
-        response = exporter.response()
-        response["Content-Disposition"] = content_disposition_header(
-            True, self.get_export_filename(export_format)
-        )
-        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -35,7 +35,7 @@ from ..models import (
     SupervisionOrderTransition,
 )
 from ..rules import may
-from ..writing import require, save
+from ..writing import only_fields, require, save
 from .workflow import ORDER_STEPS, PROBLEM_STEPS, SupervisionStep
 
 #: What an edit of a problem outside its steps may change (the admin's form).
@@ -587,11 +587,7 @@ def meeting_save(
         meeting,
         _("Only reviewers, leaders and administrators record scheduling meetings."),
     )
-    unknown = sorted(set(fields) - set(MEETING_FIELDS))
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s.") % {"fields": "、".join(unknown)}
-        )
+    only_fields(fields, MEETING_FIELDS)
     created = meeting is None
     if created:
         meeting = SchedulingMeeting(recorded_by=acting_user)

@@ -14,15 +14,9 @@ from ..choices import ReportStatus
 from ..models import PhysicalTarget, ProgressReport, Project, ReportedQuantity
 from ..querysets import elapsed_share_of_year
 from ..rules import may
+from ..selectors import cents
 
-#: Quantities have two decimals; SQLite sums them as floats.
-CENT = Decimal("0.01")
 MONTHS = range(1, 13)
-
-
-def _quantity(total) -> Decimal:
-    """Return a sum of quantities as the Decimal it is (SQLite returns a float)."""
-    return Decimal(str(total)).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -98,7 +92,7 @@ def achieved_by_month(targets: QuerySet[PhysicalTarget], *, on: datetime.date) -
         .annotate(total=Sum("quantity"))
         .order_by()
     )
-    return {(row["target_id"], row["report__month"].month): _quantity(row["total"]) for row in rows}
+    return {(row["target_id"], row["report__month"].month): cents(row["total"]) for row in rows}
 
 
 def target_figures(targets: QuerySet[PhysicalTarget], *, on: datetime.date) -> list:

@@ -18,7 +18,7 @@ from shanwang.audit import audit_log
 
 from ..models import PhysicalTarget, ProgressReport, Project, ReportedQuantity
 from ..rules import is_administrator
-from ..writing import require, save
+from ..writing import only_fields, require, save
 
 #: What a target's form sets.
 TARGET_FIELDS = ("year", "name", "unit", "planned_quantity", "position", "source_note")
@@ -28,6 +28,12 @@ def quantity_field(target) -> str:
     """Return the name of the report form's field for ``target`` (a target or its pk):
     the services' errors on a quantity are named by it."""
     return f"quantity_{getattr(target, 'pk', target)}"
+
+
+def deletion_refused(reports, *, user) -> bool:
+    """Return whether ``user``, who may change the project, is refused the deletion of a
+    target that ``reports`` give quantities for: anyone but an administrator is."""
+    return bool(reports) and not is_administrator(user)
 
 
 def _months(reports) -> str:
@@ -47,11 +53,7 @@ def target_save(
         project,
         _("You may only change the targets of projects you are responsible for."),
     )
-    unknown = set(fields) - set(TARGET_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
-        )
+    only_fields(fields, TARGET_FIELDS)
     if target is None:
         target = PhysicalTarget(project=project)
         event = "target_added"
@@ -102,7 +104,7 @@ def target_delete(target: PhysicalTarget, *, user) -> None:
         _("You may only change the targets of projects you are responsible for."),
     )
     reports = target.reports_giving_quantities()
-    if reports and not is_administrator(user):
+    if deletion_refused(reports, user=user):
         raise ValidationError(
             _(
                 "The reports of %(months)s give quantities for “%(name)s”: only an "

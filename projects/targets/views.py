@@ -15,7 +15,7 @@ from shanwang.mixins import PortfolioReaderMixin
 
 from .. import selectors
 from ..models import PhysicalTarget, Project
-from ..rules import is_administrator, may
+from ..rules import may
 from . import services
 from .forms import PhysicalTargetForm
 
@@ -125,7 +125,7 @@ class TargetDeleteView(PortfolioReaderMixin, View):
                 "target": target,
                 "reports": reports,
                 # Who is no administrator is told at once why it would be refused.
-                "refused": bool(reports) and not is_administrator(self.request.user),
+                "refused": services.deletion_refused(reports, user=self.request.user),
                 "action_url": self.request.path,
                 "cancel_url": f"{target.project.get_absolute_url()}#targets",
             },

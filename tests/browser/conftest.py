@@ -78,6 +78,19 @@ def log_in(page, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
 
 
+def browser_page(browser, viewport=None):
+    """A browser of its own for one person (a phone unless ``viewport`` says otherwise),
+    its page, and the list of the page's console errors and uncaught exceptions."""
+    if viewport is None:
+        context = browser.new_context(
+            viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
+        )
+    else:
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    return context, page, no_console_errors(page)
+
+
 def no_console_errors(page):
     """Return the list the page's console errors and uncaught exceptions go into."""
     errors = []

@@ -30,7 +30,7 @@ from projects.models import (
 )
 from projects.rules import Role
 from shanwang.celery import app as celery_app
-from tests.browser.conftest import PHONE, log_in, person, screenshot
+from tests.browser.conftest import browser_page, log_in, person, screenshot
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,21 +85,6 @@ def town(django_user_model, settings, monkeypatch):
         status=ProgressReport.Status.APPROVED,
     )
     return {"project": project, "office": office, "fixer": fixer, "leader": leader}
-
-
-def browser_page(browser, viewport=None):
-    """A browser of its own for one person (a phone unless ``viewport`` says otherwise),
-    and its page's uncaught errors."""
-    if viewport is None:
-        context = browser.new_context(
-            viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
-        )
-    else:
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return context, page, errors
 
 
 def light_line(page, live_server, project):

@@ -13,18 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
 from shanwang.forms import apply_validation_error
-from shanwang.mixins import detail_with_errors, protected_file_response
-from shanwang.spreadsheets.exports import SafeTableExport
+from shanwang.mixins import SafeExportMixin, detail_with_errors, protected_file_response
 
 from ...models import Problem, ProblemTransition, ProgressReport, Project
 from ...rules import may
@@ -47,12 +44,12 @@ class SupervisionReaderMixin(PermissionRequiredMixin):
     permission_required = "projects.read_supervision"
 
 
-class SupervisionListMixin(SupervisionReaderMixin, ExportMixin, SingleTableMixin):
+class SupervisionListMixin(SupervisionReaderMixin, SafeExportMixin, SingleTableMixin):
     """A filterable, sortable, paged list of problems or orders, exported exactly as
-    filtered and sorted as XLSX or CSV; ``export_table_class`` writes the export."""
+    filtered and sorted as XLSX or CSV, with the demo notice while demo records exist;
+    ``export_table_class`` writes the export."""
 
-    export_class = SafeTableExport
-    export_formats = ("xlsx", "csv")
+    mark_export = staticmethod(demo.mark_workbook)
     export_table_class = None
     export_name = ""
     export_title = ""
@@ -75,22 +72,6 @@ class SupervisionListMixin(SupervisionReaderMixin, ExportMixin, SingleTableMixin
 
     def get_dataset_kwargs(self):
         return {"title": self.export_title} if self.export_title else None
-
-    def create_export(self, export_format):
-        """ExportMixin's export, with the demo notice while demo records exist and a file
-        name a browser reads in Chinese (RFC 6266)."""
-        exporter = self.export_class(
-            export_format=export_format,
-            table=self.get_table(**self.get_table_kwargs()),
-            exclude_columns=self.exclude_columns,
-            dataset_kwargs=self.get_dataset_kwargs(),
-            mark=demo.mark_workbook,
-        )
-        response = exporter.response()
-        response["Content-Disposition"] = content_disposition_header(
-            True, self.get_export_filename(export_format)
-        )
-        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_sizes=self.table_class.PAGE_SIZES, **kwargs)

@@ -7,21 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from projects.models import AnnualPlan, ProgressReport, Project
 from projects.rules import Role
-from tests.conftest import with_role
+from tests.cast import person
 from tests.factories import ProjectFactory, ResponsibleUnitFactory
 
 THIS_YEAR = timezone.localdate().year
-
-
-def person(username: str, role: Role | None = None, **fields):
-    # No password: hashing one costs more than the rest of a test.
-    user = get_user_model().objects.create(username=username, **fields)
-    return with_role(user, role) if role else user
 
 
 @dataclass

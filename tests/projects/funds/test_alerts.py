@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import translation
 
@@ -15,7 +14,7 @@ from projects.alerts import delivery, ledger, messages
 from projects.choices import FundEntryKind
 from projects.models import Notification, Project, Reminder
 from projects.rules import Role
-from tests.conftest import with_role
+from tests.cast import person
 from tests.factories import ProgressReportFactory
 
 from .factories import entry, funding
@@ -31,15 +30,10 @@ MONDAY, TUESDAY, APRIL = (
 )
 
 
-def person(username, role):
-    user = get_user_model().objects.create(username=username, email=f"{username}@example.cn")
-    return with_role(user, role)
-
-
 @pytest.fixture
 def town():
-    contact = person("contact", Role.STAFF)
-    leader = person("leader", Role.LEADER)
+    contact = person("contact", Role.STAFF, email="contact@example.cn")
+    leader = person("leader", Role.LEADER, email="leader@example.cn")
     idle = Project.objects.create(
         name="山王村*道路*[改造](http://x)", contact_person=contact, supervising_leader=leader
     )

@@ -30,6 +30,7 @@ from projects.querysets import Light
 from projects.rules import Role
 from projects.supervision.pack import meeting_pack
 from shanwang import printing
+from tests.cast import person
 from tests.conftest import need
 from tests.factories import (
     MilestoneFactory,
@@ -39,8 +40,6 @@ from tests.factories import (
     SchedulingMeetingFactory,
     SupervisionOrderFactory,
 )
-
-from .cast import person
 
 pytestmark = pytest.mark.django_db
 

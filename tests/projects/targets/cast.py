@@ -1,59 +1,35 @@
-"""The people and rows of the physical-target tests: a project of unit A with a
-staff member of unit A (its contact person), a staff member of unit B, a reviewer, a
-leader, an administrator and a superuser without a role group; and makers of targets
-and reports written straight to the database (the services under test write the rest).
-Names are plainly fictional."""
+"""The people and rows of the physical-target tests: those of ``tests.cast`` (staff of
+unit A and B, a reviewer, a leader, an administrator, a superuser without a role group),
+a project of unit A whose contact person is unit A's staff member and a project of unit
+B; and makers of targets and reports written straight to the database (the services
+under test write the rest). Names are plainly fictional."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from projects.models import PhysicalTarget, ProgressReport, ReportedQuantity
-from projects.rules import Role
-from tests.conftest import with_role
-from tests.factories import ProjectFactory, ResponsibleUnitFactory
-
-
-def person(username: str, role: Role | None = None, **fields):
-    # No password: hashing one costs more than the rest of a test.
-    user = get_user_model().objects.create(username=username, **fields)
-    return with_role(user, role) if role else user
+from tests.cast import People, people
+from tests.factories import ProjectFactory
 
 
 @dataclass
-class Cast:
+class Cast(People):
     project: object
     other_project: object
-    staff_a: object
-    staff_b: object
-    reviewer: object
-    leader: object
-    administrator: object
-    superuser: object
 
 
 @pytest.fixture(name="cast")
 def cast_fixture(db):
-    unit_a = ResponsibleUnitFactory(name="甲单位")
-    unit_b = ResponsibleUnitFactory(name="乙单位")
-    staff_a = person("staff.a", Role.STAFF)
-    staff_b = person("staff.b", Role.STAFF)
-    unit_a.members.add(staff_a)
-    unit_b.members.add(staff_b)
+    everyone = people()
     return Cast(
+        **vars(everyone),
         project=ProjectFactory(
-            name="测试土地整治", responsible_unit=unit_a, contact_person=staff_a
+            name="测试土地整治", responsible_unit=everyone.unit_a, contact_person=everyone.staff_a
         ),
-        other_project=ProjectFactory(name="测试道路", responsible_unit=unit_b),
-        staff_a=staff_a,
-        staff_b=staff_b,
-        reviewer=person("reviewer", Role.REVIEWER),
-        leader=person("leader", Role.LEADER),
-        administrator=person("administrator", Role.ADMINISTRATOR),
-        superuser=person("root", is_superuser=True, is_staff=True),
+        other_project=ProjectFactory(name="测试道路", responsible_unit=everyone.unit_b),
     )
 
 
