@@ -26,16 +26,20 @@ from django.utils import timezone
 
 from villages.models import CollectiveEnterprise, CollectiveIncome, Village
 
-from ..choices import OrderStatus, ProblemStatus, SupervisionLevel
+from ..choices import ApprovalStatus, FundEntryKind, OrderStatus, ProblemStatus, SupervisionLevel
 from ..models import (
     AnnualPlan,
+    ApprovalItem,
+    FundEntry,
     Funding,
     FundingSource,
     Milestone,
+    PhysicalTarget,
     Problem,
     ProblemTransition,
     ProgressReport,
     Project,
+    ReportedQuantity,
     ResponsibleUnit,
     SchedulingMeeting,
     SupervisionOrder,
@@ -187,8 +191,10 @@ def seed(
     ledger (one in five overdue), a supervision order on the first problem of every
     ``orders_every``-th project, and a scheduling meeting in each of the last ``meetings``
     months (the latest decided the items of every twentieth project), each item with its
-    recorded steps. ``progress(label, seconds)`` is called after each step. Raises
-    AlreadySeeded when scale data is present.
+    recorded steps; three pre-construction approvals (one overdue in every fifth
+    project), an allocation, an arrival and a payment per funding row, and a physical
+    target for this year reported on by this year's reports. ``progress(label, seconds)``
+    is called after each step. Raises AlreadySeeded when scale data is present.
     """
     if is_seeded():
         raise AlreadySeeded
@@ -305,7 +311,7 @@ def seed(
     _insert(Located, located, created)
     step("project villages")
 
-    _insert(
+    fundings = _insert(
         Funding,
         (
             Funding(
@@ -346,7 +352,7 @@ def seed(
     step("milestones")
 
     reviewers = users[Role.REVIEWER]
-    _insert(
+    reports = _insert(
         ProgressReport,
         (
             report
@@ -361,6 +367,9 @@ def seed(
         project_rows, users, today, rng, created, problems_per_project, orders_every, meetings
     )
     step("problems and orders")
+
+    _seed_paperwork_and_money(project_rows, fundings, reports, today, created)
+    step("approvals, money and targets")
     _analyze(created)
     step("statistics")
     return created
@@ -507,6 +516,95 @@ def _reports(project, count, rng, today, reviewers):
             reviewed_by=reviewers[project.pk % len(reviewers)] if reviewed else None,
             reviewed_at=filed_at + datetime.timedelta(days=2) if reviewed else None,
         )
+
+
+#: Each scale project's approvals: (name, needed to start, status).
+SCALE_APPROVALS = [
+    ("立项/可研批复", True, ApprovalStatus.OBTAINED),
+    ("用地规划许可", False, ApprovalStatus.IN_PROGRESS),
+    ("施工许可", True, ApprovalStatus.NOT_STARTED),
+]
+
+
+def _approval_planned(project, position: int, today: datetime.date) -> datetime.date:
+    """The obtained approval was planned a year ago; the land-use permit of every fifth
+    project a month ago (so it is overdue), the others' in two months."""
+    if position == 1:
+        return _month_back(today.replace(day=1), 12)
+    if position == 2 and project.pk % 5 == 0:
+        return _month_back(today.replace(day=1), 1)
+    return today + datetime.timedelta(days=60)
+
+
+def _seed_paperwork_and_money(projects, fundings, reports, today, created) -> None:
+    """Per project the approvals of SCALE_APPROVALS; per funding row an allocation, an
+    arrival of 60 % of it and a payment of 10 to 60 % of that (so that some projects show
+    idle funds); one physical target for this year, with each of this year's reports
+    giving a quantity."""
+    _insert(
+        ApprovalItem,
+        (
+            ApprovalItem(
+                project=project,
+                name=name,
+                position=position,
+                needed_for_start=needed,
+                status=status,
+                planned_date=_approval_planned(project, position, today),
+                actual_date=_month_back(today.replace(day=1), 11)
+                if status == ApprovalStatus.OBTAINED
+                else None,
+            )
+            for project in projects
+            for position, (name, needed, status) in enumerate(SCALE_APPROVALS, start=1)
+        ),
+        created,
+    )
+    entries = []
+    for funding in fundings:
+        if not funding.amount:
+            continue
+        arrived = (funding.amount * Decimal("0.6")).quantize(Decimal("0.01"))
+        paid = (arrived * Decimal(10 + funding.pk % 6 * 10) / 100).quantize(Decimal("0.01"))
+        for kind, amount, months in (
+            (FundEntryKind.ALLOCATED, funding.amount, 8),
+            (FundEntryKind.ARRIVED, arrived, 6),
+            (FundEntryKind.PAID, paid, 2),
+        ):
+            if amount > 0:
+                entries.append(
+                    FundEntry(
+                        funding=funding,
+                        kind=kind,
+                        date=_month_back(today.replace(day=1), months),
+                        amount=amount,
+                    )
+                )
+    _insert(FundEntry, entries, created)
+    targets = _insert(
+        PhysicalTarget,
+        (
+            PhysicalTarget(
+                project=project,
+                year=today.year,
+                name="【规模测试】实物工作量",
+                unit="亩",
+                planned_quantity=Decimal("100"),
+            )
+            for project in projects
+        ),
+        created,
+    )
+    target_of = {target.project_id: target for target in targets}
+    _insert(
+        ReportedQuantity,
+        (
+            ReportedQuantity(report=report, target=target_of[report.project_id], quantity=5)
+            for report in reports
+            if report.month.year == today.year
+        ),
+        created,
+    )
 
 
 def _seed_supervision(

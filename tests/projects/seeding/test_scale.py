@@ -18,7 +18,14 @@ from django_tables2 import Table
 
 from projects import selectors
 from projects.alerts import ledger as alerts
-from projects.models import Milestone, Problem, Project, SchedulingMeeting, SupervisionOrder
+from projects.models import (
+    FundEntry,
+    Milestone,
+    Problem,
+    Project,
+    SchedulingMeeting,
+    SupervisionOrder,
+)
 from projects.rules import Role
 from projects.seeding import scale
 from projects.tables import ProjectTable
@@ -68,6 +75,7 @@ def pages(projects: int) -> dict[str, tuple[object, str]]:
     last_page = math.ceil(Project.objects.count() / 25)
     return {
         **supervision_pages(project, contact, reviewer),
+        **paperwork_and_money_pages(project, contact, reviewer),
         "list, first page": (contact, reverse("projects:list")),
         "list, filtered": (contact, filtered),
         "list, sorted": (contact, f"{reverse('projects:list')}?sort=-year_completed_share"),
@@ -117,6 +125,35 @@ def supervision_pages(project, contact, reviewer) -> dict[str, tuple[object, str
             contact,
             reverse("projects:ranking_unit", args=[project.responsible_unit_id]),
         ),
+    }
+
+
+def paperwork_and_money_pages(project, contact, reviewer) -> dict[str, tuple[object, str]]:
+    """Issue 16's pages: the approvals (overdue and all), one approval's form, the town's
+    money and the project's, an entry's form, 开工未入库 and a registration's form, a
+    target's form, the baselines and the year's comparison, and the briefing with its
+    前期手续, 资金 and 计划基线 sections."""
+    approvals = reverse("projects:approval_list")
+    entry = FundEntry.objects.filter(funding__project=project).order_by("pk").first()
+    return {
+        "approvals, overdue": (reviewer, approvals),
+        "approvals, all": (contact, f"{approvals}?overdue=all"),
+        "approval form": (
+            contact,
+            reverse("projects:approval_edit", args=[project.approvals.first().pk]),
+        ),
+        "funds overview": (reviewer, reverse("projects:fund_overview")),
+        "project funds": (contact, reverse("projects:funds", args=[project.pk])),
+        "fund entry form": (contact, reverse("projects:fund_entry_edit", args=[entry.pk])),
+        "started, not registered": (reviewer, reverse("projects:unregistered")),
+        "registration form": (contact, reverse("projects:registration_record", args=[project.pk])),
+        "target form": (
+            contact,
+            reverse("projects:target_edit", args=[project.physical_targets.get().pk]),
+        ),
+        "baselines": (reviewer, reverse("projects:baselines")),
+        "baseline year": (reviewer, reverse("projects:baseline_year", args=[TODAY.year])),
+        "briefing": (reviewer, f"{reverse('projects:briefing')}?month={TODAY:%Y-%m}"),
     }
 
 
