@@ -47,7 +47,7 @@ def fill_in(template: bytes) -> bytes:
     }
     for index, header in enumerate(headers, start=1):
         project.cell(row=2, column=index, value=values.get(header))
-    for title in ("资金来源", "年度计划"):
+    for title in ("资金来源", "年度计划", "前期手续", "资金拨付", "实物工作量"):
         book[title].delete_rows(2)
     milestones = book["节点"]
     for index, value in enumerate([NEW_PROJECT, "完成招标", datetime.date(2026, 4, 15)], 1):
