@@ -32,10 +32,11 @@ class ComparisonFilterForm(BootstrapFormMixin, forms.Form):
         label=_("responsible unit"),
         queryset=ResponsibleUnit.objects.all(),
         required=False,
+        empty_label=_("all"),
     )
     category = forms.ChoiceField(
         label=_("category"),
-        choices=[("", "---------"), *Project.Category.choices],
+        choices=[("", _("all")), *Project.Category.choices],
         required=False,
     )
     moved = forms.BooleanField(label=_("moved plans only"), required=False)
