@@ -995,7 +995,7 @@ class ApprovalItemQuerySet(models.QuerySet):
 
     def blocking_start(self):
         """Return the items that stop their project entering 在建: needed to start and
-        unsettled (workflows.entry_problem; ApprovalItem.blocks_start of one row)."""
+        unsettled (workflows.needs_approvals; ApprovalItem.blocks_start of one row)."""
         return self.unsettled().filter(needed_for_start=True)
 
     def as_of(self, day: datetime.date):

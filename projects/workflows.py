@@ -104,7 +104,9 @@ STAGE_TRANSITIONS = {
             (Stage.PRELIMINARY,),
             Stage.UNDER_CONSTRUCTION,
             perms.can_edit_project,
-            lambda project: needs_actual_start(project) or needs_approvals(project),
+            lambda project: entry_problem(
+                project, Stage.UNDER_CONSTRUCTION, from_stage=Stage.PRELIMINARY
+            ),
         ),
         Step(
             "complete",
