@@ -371,14 +371,8 @@ class FundingPartField(Field):
 class FundEntryLoader(KeyedInstanceLoader):
     """The stored entries by their key, read through their funding in one query."""
 
-    def get_instance(self, row):
-        if self.known is None:
-            entries = self.get_queryset().select_related("funding__project", "funding__source")
-            self.known = {
-                tuple(key_field.get_value(entry) for key_field in self.fields): entry
-                for entry in entries
-            }
-        return super().get_instance(row)
+    def stored_rows(self):
+        return self.get_queryset().select_related("funding__project", "funding__source")
 
 
 class FundEntryDiff(ChangesOnlyDiff):
@@ -421,12 +415,11 @@ class FundEntryResource(TownResource):
         report_skipped = True
         clean_model_instances = True
 
+    diff_class = FundEntryDiff
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._fundings = None
-
-    def get_diff_class(self):
-        return FundEntryDiff
 
     def fundings(self) -> dict[tuple[int, int], Funding]:
         """The stored funding rows by project and source, read once, on the sheet's first

@@ -201,6 +201,10 @@ class ChoiceWidget(Widget):
     def __init__(self, choices, *, what: str, **kwargs):
         self.choices = choices
         self.what = what
+        # Read once per widget (a resource's copy of it): each label is translated under
+        # another language, which costs more than the rest of a row's cleaning.
+        self._lookup_table = None
+        self._labels = None
         super().__init__(**kwargs)
 
     def _lookup(self) -> dict[str, str]:
@@ -212,11 +216,16 @@ class ChoiceWidget(Widget):
                 lookup[_label_key(str(label))] = value
         return lookup
 
+    def lookup(self) -> dict[str, str]:
+        if self._lookup_table is None:
+            self._lookup_table = self._lookup()
+        return self._lookup_table
+
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text:
             raise ValueError(_("This column must not be empty."))
-        lookup = self._lookup()
+        lookup = self.lookup()
         found = lookup.get(text) or lookup.get(_label_key(text))
         if found is None:
             raise ValueError(
@@ -232,7 +241,11 @@ class ChoiceWidget(Widget):
         return found
 
     def render(self, value, obj=None, **kwargs):
-        return chinese_label(self.choices(value).label) if value else ""
+        if not value:
+            return ""
+        if self._labels is None:
+            self._labels = {code: chinese_label(label) for code, label in self.choices.choices}
+        return self._labels.get(value, value)
 
 
 class LookupWidget(Widget):
@@ -288,6 +301,9 @@ class ManyLookupWidget(ManyToManyWidget):
         return [self.single.known()[name] for name in dict.fromkeys(names)]
 
     def render(self, value, obj=None, **kwargs):
+        """The records' names: of a relation's manager, or of a list (a new row's links
+        before they are written)."""
         if value is None:
             return ""
-        return "、".join(sorted(str(getattr(item, self.field)) for item in value.all()))
+        related = value.all() if hasattr(value, "all") else value
+        return "、".join(sorted(str(getattr(item, self.field)) for item in related))
