@@ -841,6 +841,8 @@ class ReminderPolicyAdmin(HistoryAdmin):
         "escalate_to_reviewers_after_days",
         "problem_escalate_after_working_days",
         "report_reminder_day",
+        "alerts_switched_on",
+        "reviewer_escalations",
     ]
 
     def has_add_permission(self, request):

@@ -99,3 +99,11 @@ class BaselineKind(models.TextChoices):
 
     ORIGINAL = "original", _("original plan")
     ADJUSTED = "adjusted", _("mid-year adjustment")
+
+
+class ReviewerEscalations(models.TextChoices):
+    """Which escalations of overdue milestones the reviewers get (ReminderPolicy)."""
+
+    OWN_UNITS = "own_units", _("only those of their own responsible units")
+    DAILY_SUMMARY = "daily_summary", _("one summary a day of all escalations")
+    EVERY = "every", _("every escalation, one alert each")

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..rules import Role, report_author_ids
 from .channels import CHANNELS
-from .messages import alert_title, alert_url, step_subject
+from .messages import TitleStamps, step_subject
 from .owed import SCANS, Alert, Kind, responsible_people
 from .workdays import WorkingDays
 
@@ -109,9 +109,11 @@ def scan(
     calendar = WorkingDays(min(start, *(row["oldest"] or start for row in oldest_open)), on)
     if not calendar.is_working_day(on):
         return {"working_day": False, "created": 0, "cancelled": 0, "owed": []}
-    policy = ReminderPolicy.current()
-    alerts = [alert for name in scans for alert in SCANS[name](on, calendar, policy)]
     with transaction.atomic():
+        policy = ReminderPolicy.current()
+        if "deadlines" in scans:
+            policy = _switch_on(policy, on=on)
+        alerts = [alert for name in scans for alert in SCANS[name](on, calendar, policy)]
         created = _record(alerts, on=on)
         cancelled = cancel_moot()
         owed = list(
@@ -130,6 +132,15 @@ def scan(
     }
 
 
+def _switch_on(policy: ReminderPolicy, *, on: datetime.date) -> ReminderPolicy:
+    """Return the policy with its switch-on day, set to ``on`` by the first scan of the
+    milestones (the milestones overdue then are the backlog, summed up once)."""
+    if policy.alerts_switched_on is None:
+        policy.alerts_switched_on = on
+        policy.save()
+    return policy
+
+
 def _record(alerts: list[Alert], *, on: datetime.date) -> int:
     users = {alert.user.pk for alert in alerts if alert.user is not None}
     preferences = {
@@ -144,15 +155,19 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
     # One alert goes to many people (an escalation to every reviewer): its title and link
     # are worked out once per alert, not once per recipient.
     titles: dict[str, tuple[str, str]] = {}
+    stamps = TitleStamps()
     for alert in alerts:
         user_preferences = default
         if alert.user is not None:
             user_preferences = preferences.get(alert.user.pk, default)
             key = f"{alert.kind}|{alert.subject}|{alert.period}"
             if (alert.user.pk, key) not in noticed:
-                if key not in titles:
-                    titles[key] = (alert_title(alert)[:TITLE_LENGTH], alert_url(alert))
-                title, url = titles[key]
+                if alert.summary is not None:  # its own count: no title shared
+                    title, url = stamps.title(alert)[:TITLE_LENGTH], stamps.url(alert)
+                else:
+                    if key not in titles:
+                        titles[key] = (stamps.title(alert)[:TITLE_LENGTH], stamps.url(alert))
+                    title, url = titles[key]
                 step = alert.review_step or alert.supervision_step
                 notices.append(
                     Notification(
@@ -188,6 +203,7 @@ def _record(alerts: list[Alert], *, on: datetime.date) -> int:
                     subject=alert.subject,
                     period=alert.period,
                     days=alert.days,
+                    summary=alert.summary,
                     owed_on=on,
                     # A step's notice is due at once: should the queueing after the
                     # commit be lost (the broker down), the retry sweep

@@ -9,6 +9,7 @@ every markdown sign in it, and the robot template gets only neutralised texts.
 """
 
 import re
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -20,10 +21,12 @@ from shanwang import formatting
 from .. import selectors
 from ..briefing.figures import briefing_url, monthly_briefing
 from ..choices import SupervisionLevel
-from ..models import ProblemTransition, Project, Reminder, SupervisionOrderTransition
+from ..models import Milestone, ProblemTransition, Project, Reminder, SupervisionOrderTransition
 from ..models.alerts import SUPERVISION_NOTICES
 
 Kind = Reminder.Kind
+#: The summaries (owed.deadline_alerts): one alert listing a recipient's milestones.
+SUMMARY_KINDS = (Kind.BACKLOG, Kind.ESCALATION_SUMMARY)
 #: The notices of a report's review steps, recorded by ``ledger.record_review_step``.
 REVIEW_KINDS = (Kind.REPORT_SUBMITTED, Kind.REPORT_RETURNED, Kind.REPORT_APPROVED)
 #: The monthly funds alerts (owed.funds_alerts): their messages give the project's money.
@@ -62,6 +65,77 @@ def alert_title(item) -> str:
         return one_line(render_to_string("emails/reminder_subject.txt", context))
 
 
+class TitleStamps:
+    """The titles and links of many alerts, each shape rendered once.
+
+    A scan owes thousands of alerts whose titles differ only in the names a user typed
+    (a project's, a milestone's, an approval's): the title template is rendered once per
+    kind, days and dates with a stand-in mark for each name, and each alert's title is
+    that stamp with its own names put back, then put on one line, which is what
+    rendering it would give (the subject templates write these names as they are, with
+    no filter, autoescaping off). Alerts with any other text (a problem, an order, a
+    step, a summary) are rendered one by one."""
+
+    MARKS = {"\ue000": "project", "\ue001": "milestone", "\ue002": "approval"}
+    FILL = re.compile("[\ue000-\ue002]")
+
+    def __init__(self):
+        self.stamps: dict[tuple, str] = {}
+        self.project_path = reverse("projects:detail", args=[0]).removesuffix("0/")
+
+    def title(self, alert) -> str:
+        """Return ``alert_title(alert)``."""
+        if alert.problem or alert.order or alert.review_step or alert.supervision_step:
+            return alert_title(alert)
+        if alert.summary is not None or alert.project is None:
+            return alert_title(alert)
+        milestone, approval = alert.milestone, alert.approval_item
+        shape = (
+            alert.kind,
+            alert.days,
+            alert.period,
+            milestone and milestone.due_date,
+            milestone is None,
+            approval is None,
+        )
+        if shape not in self.stamps:
+            self.stamps[shape] = alert_title(_stand_in(alert))
+        names = {
+            "project": alert.project.name,
+            "milestone": milestone.title if milestone else "",
+            "approval": approval.name if approval else "",
+        }
+        filled = self.FILL.sub(lambda mark: names[self.MARKS[mark.group()]], self.stamps[shape])
+        return one_line(filled)
+
+    def url(self, alert) -> str:
+        """Return ``alert_url(alert)``, a project's page without a ``reverse`` each."""
+        others = alert.summary or alert.approval_item or alert.review_step
+        if alert.project and not (others or alert.problem or alert.order):
+            return f"{self.project_path}{alert.project.pk}/"
+        return alert_url(alert)
+
+
+def _stand_in(alert):
+    """Return ``alert`` with a mark in place of each name a user typed (TitleStamps)."""
+    marks = {name: mark for mark, name in TitleStamps.MARKS.items()}
+    milestone, approval = alert.milestone, alert.approval_item
+    return SimpleNamespace(
+        kind=alert.kind,
+        days=alert.days,
+        period=alert.period,
+        summary=None,
+        problem=None,
+        supervision_order=None,
+        supervision_step=None,
+        review_step=None,
+        project=SimpleNamespace(name=marks["project"]),
+        milestone=milestone
+        and SimpleNamespace(title=marks["milestone"], due_date=milestone.due_date),
+        approval_item=approval and SimpleNamespace(name=marks["approval"]),
+    )
+
+
 def step_subject(step) -> str:
     """Return the ledger subject of the notices of a problem's or an order's step."""
     return f"{STEP_SUBJECTS[type(step)]}:{step.pk}"
@@ -96,6 +170,8 @@ def review_url(kind: str, report) -> str:
 
 def alert_url(alert) -> str:
     """Return the path of the page an alert is about."""
+    if alert.summary is not None:
+        return summary_url(alert.summary)
     if alert.review_step is not None:
         return review_url(alert.kind, alert.review_step.report)
     if alert.problem is not None:
@@ -109,6 +185,45 @@ def alert_url(alert) -> str:
     if alert.kind == Kind.BRIEFING:
         return briefing_url(alert.period)
     return reverse("projects:dashboard")
+
+
+def summary_url(summary: dict) -> str:
+    """Return the path of the project list a summary leads to: the projects with an
+    overdue milestone, the recipient's own when the summary holds only theirs."""
+    query = "?overdue=on&mine=on" if summary.get("mine") else "?overdue=on"
+    return reverse("projects:list") + query
+
+
+def summary_items(summary: dict) -> list[Milestone]:
+    """Return the milestones a summary lists, the most overdue first, with their projects."""
+    return list(
+        Milestone.objects.filter(pk__in=summary["milestones"])
+        .select_related("project")
+        .order_by("due_date", "pk")
+    )
+
+
+def _summary_context(reminder, *, text=lambda value: value) -> dict:
+    """Return a summary's count, items and link; ``text`` passes each user's text (the
+    robots' ``markdown_text``)."""
+    summary = reminder.summary
+    items = [
+        {
+            "due_date": milestone.due_date,
+            "days": (reminder.owed_on - milestone.due_date).days,
+            "project": text(milestone.project.name),
+            "milestone": text(milestone.title),
+        }
+        for milestone in summary_items(summary)
+    ]
+    return {
+        "summary": {
+            "count": summary["count"],
+            "items": items,
+            "more": max(summary["count"] - len(items), 0),
+        },
+        "list_url": settings.SITE_URL + summary_url(summary),
+    }
 
 
 def message_context(reminder) -> dict:
@@ -148,6 +263,8 @@ def message_context(reminder) -> dict:
         }
     if reminder.kind in FUNDS_KINDS and reminder.project_id:
         context |= _funds_context(reminder)
+    if reminder.kind in SUMMARY_KINDS and reminder.summary:
+        context |= _summary_context(reminder)
     context["settings_url"] = settings.SITE_URL + reverse("projects:notification_settings")
     return context
 
@@ -188,6 +305,8 @@ def robot_context(reminder) -> dict:
         context["project"] = markdown_text(reminder.project.name)
     if reminder.project_id:
         context["project_url"] = settings.SITE_URL + reminder.project.get_absolute_url()
+    if reminder.kind in SUMMARY_KINDS and reminder.summary:
+        context |= _summary_context(reminder, text=markdown_text)
     return context
 
 

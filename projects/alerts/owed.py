@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from ..choices import OrderStatus, ProblemStatus
+from ..choices import OrderStatus, ProblemStatus, ReviewerEscalations
 from ..models import (
     ApprovalItem,
     Milestone,
@@ -27,6 +27,9 @@ from ..selectors import projects_missing_report
 from .workdays import WorkingDays
 
 Kind = Reminder.Kind
+Scope = ReviewerEscalations
+#: The milestones a summary lists (the most overdue); its count tells of the rest.
+SUMMARY_ITEMS = 10
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Alert:
     supervision_step: ProblemTransition | SupervisionOrderTransition | None = None
     #: The pre-construction approval (前期手续) a deadline alert is about.
     approval_item: ApprovalItem | None = None
+    #: A summary's figures (``Reminder.summary``): count, the first milestones' ids, mine.
+    summary: dict | None = None
 
     @property
     def supervision_order(self) -> SupervisionOrder | None:
@@ -60,25 +65,72 @@ class Alert:
 
 def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolicy):
     """Yield the milestone alerts owed on working day ``on``: coming, due, overdue and the
-    escalations, for milestones not completed."""
+    escalations, for milestones not completed.
+
+    A milestone already overdue when alerts were switched on (``policy.alerts_switched_on``)
+    is part of the backlog: the scan whose window holds that day yields one summary per
+    recipient (``Kind.BACKLOG``) in place of every notice and escalation the backlog was
+    owed until then; afterwards a backlog milestone gets what the usual rules owe it after
+    that day (its overdue repeats, and an escalation whose day comes after the switch-on).
+    Reviewers get escalations as ``policy.reviewer_escalations`` says: of their own units,
+    a daily summary (``Kind.ESCALATION_SUMMARY``), or every one."""
     window_start = calendar.previous_working_day(on)  # exclusive
     lead = max(policy.days_before_list(), default=0)
-    milestones = Milestone.objects.filter(
-        completed_on__isnull=True, due_date__lte=on + datetime.timedelta(days=lead)
-    ).select_related("owner", "project__contact_person", "project__supervising_leader")
+    switched_on = policy.alerts_switched_on
+    if switched_on is not None and switched_on > on:
+        switched_on = None  # not yet: no milestone is part of a backlog before that day
+    backlog_day = switched_on is not None and window_start < switched_on
+    to_leader = datetime.timedelta(days=policy.escalate_to_leader_after_days)
+    to_reviewers = datetime.timedelta(days=policy.escalate_to_reviewers_after_days)
+    scope = policy.reviewer_escalations
+    milestones = (
+        Milestone.objects.filter(
+            completed_on__isnull=True, due_date__lte=on + datetime.timedelta(days=lead)
+        )
+        .select_related("owner", "project__contact_person", "project__supervising_leader")
+        # The most overdue first: a summary keeps its first items.
+        .order_by("due_date", "pk")
+    )
     reviewers = list(_reviewers())
+    reviewers_of_unit = _reviewers_by_unit(reviewers) if scope == Scope.OWN_UNITS else {}
     webhooks = _webhooks_by_unit()
+    summaries = _Summaries()
+    daily = _Summaries()  # the reviewers' escalations of the day
     for milestone in milestones.iterator(chunk_size=2000):
         project, due = milestone.project, milestone.due_date
         person = milestone.owner or project.contact_person
+        unit_robots = webhooks.get(project.responsible_unit_id, ())
+        if scope == Scope.OWN_UNITS:
+            scoped_reviewers = reviewers_of_unit.get(project.responsible_unit_id, ())
+        else:
+            scoped_reviewers = reviewers
+        backlog = switched_on is not None and due < switched_on
+        if backlog and backlog_day:
+            # The summary stands for every alert owed up to the switch-on day.
+            if person is not None:
+                summaries.add(person, milestone, mine=True)
+            for webhook in unit_robots:
+                summaries.add(webhook, milestone)
+            if due + to_leader <= switched_on and project.supervising_leader:
+                summaries.add(project.supervising_leader, milestone)
+            if due + to_reviewers <= switched_on:
+                for reviewer in scoped_reviewers:
+                    summaries.add(reviewer, milestone)
+            continue
         subject = f"milestone:{milestone.pk}"
         for kind, period, days in _deadline_notices(due, on, window_start, calendar, policy):
             if person is not None:
                 yield Alert(kind, subject, period, days, project, milestone, user=person)
-            for webhook in webhooks.get(project.responsible_unit_id, ()):
+            for webhook in unit_robots:
                 yield Alert(kind, subject, period, days, project, milestone, webhook=webhook)
         overdue_days = (on - due).days
-        if overdue_days >= policy.escalate_to_leader_after_days and project.supervising_leader:
+        # A backlog milestone's escalation past its threshold by the switch-on day was
+        # in that day's summary.
+        if (
+            overdue_days >= policy.escalate_to_leader_after_days
+            and project.supervising_leader
+            and not (backlog and due + to_leader <= switched_on)
+        ):
             yield Alert(
                 Kind.ESCALATION,
                 f"{subject}:leader",
@@ -88,17 +140,65 @@ def deadline_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPo
                 milestone,
                 user=project.supervising_leader,
             )
-        if overdue_days >= policy.escalate_to_reviewers_after_days:
-            for reviewer in reviewers:
-                yield Alert(
-                    Kind.ESCALATION,
-                    f"{subject}:reviewers",
-                    due,
-                    -overdue_days,
-                    project,
-                    milestone,
-                    user=reviewer,
-                )
+        if overdue_days < policy.escalate_to_reviewers_after_days or (
+            backlog and due + to_reviewers <= switched_on
+        ):
+            continue
+        if scope == Scope.DAILY_SUMMARY:
+            # Escalated today: the threshold was reached since the previous working day.
+            if window_start < due + to_reviewers:
+                for reviewer in reviewers:
+                    daily.add(reviewer, milestone)
+            continue
+        for reviewer in scoped_reviewers:
+            yield Alert(
+                Kind.ESCALATION,
+                f"{subject}:reviewers",
+                due,
+                -overdue_days,
+                project,
+                milestone,
+                user=reviewer,
+            )
+    if backlog_day:
+        yield from summaries.alerts(Kind.BACKLOG, "backlog", switched_on, on)
+    yield from daily.alerts(Kind.ESCALATION_SUMMARY, "escalations", on, on)
+
+
+class _Summaries:
+    """The milestones a summary tells each of its recipients of (a user or a robot), in
+    the order added: a count, and the first ``SUMMARY_ITEMS`` of them."""
+
+    def __init__(self):
+        self.by_recipient: dict[tuple[str, int], dict] = {}
+
+    def add(self, recipient, milestone: Milestone, *, mine: bool = False) -> None:
+        key = (type(recipient).__name__, recipient.pk)
+        entry = self.by_recipient.get(key)
+        if entry is None:
+            entry = self.by_recipient[key] = {
+                "recipient": recipient,
+                "count": 0,
+                "milestones": [],
+                "oldest": milestone.due_date,
+                "mine": True,
+            }
+        if entry.get("last") == milestone.pk:
+            entry["mine"] = entry["mine"] and mine  # the same milestone in another role
+            return
+        entry["last"] = milestone.pk
+        entry["count"] += 1
+        entry["mine"] = entry["mine"] and mine
+        if len(entry["milestones"]) < SUMMARY_ITEMS:
+            entry["milestones"].append(milestone.pk)
+
+    def alerts(self, kind: str, subject: str, period: datetime.date, on: datetime.date):
+        for entry in self.by_recipient.values():
+            recipient = entry["recipient"]
+            about = {"webhook" if isinstance(recipient, WebhookChannel) else "user": recipient}
+            summary = {key: entry[key] for key in ("count", "milestones", "mine")}
+            days = -(on - entry["oldest"]).days
+            yield Alert(kind, subject, period, days, None, summary=summary, **about)
 
 
 def _deadline_notices(
@@ -253,8 +353,18 @@ def funds_alerts(on: datetime.date, calendar: WorkingDays, policy: ReminderPolic
         PaymentReason.IDLE.value: (Kind.FUNDS_IDLE, "idle"),
         PaymentReason.BEHIND_PROGRESS.value: (Kind.FUNDS_BEHIND_PROGRESS, "behind"),
     }
+    # A project warned this month is left out before its money is worked out (a list of
+    # ids, which the database checks before the money's subqueries, unlike a join): after
+    # the month's first scan the others have next to nothing to compute.
+    warned = set(
+        Reminder.objects.filter(period=month, kind__in=[kind for kind, _name in kinds.values()])
+        .order_by()
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
     projects = (
         Project.objects.exclude(stage=Project.Stage.CANCELLED)
+        .exclude(pk__in=sorted(warned))
         .with_money(on=on, select=("payment_light_reason",))
         .filter(payment_light_reason__in=list(kinds))
         .select_related("contact_person", "supervising_leader")
@@ -346,6 +456,18 @@ def _leaders_and_reviewers():
 
 def _reviewers():
     return get_user_model().objects.filter(is_active=True, groups__name=Role.REVIEWER.value)
+
+
+def _reviewers_by_unit(reviewers) -> dict[int, list]:
+    """Return the given reviewers by the ids of the responsible units they belong to."""
+    by_pk = {reviewer.pk: reviewer for reviewer in reviewers}
+    by_unit: dict[int, list] = {}
+    memberships = ResponsibleUnit.members.through.objects.filter(user__in=list(by_pk))
+    for unit_id, user_id in memberships.order_by("user_id").values_list(
+        "responsibleunit_id", "user_id"
+    ):
+        by_unit.setdefault(unit_id, []).append(by_pk[user_id])
+    return by_unit
 
 
 def _webhooks_by_unit() -> dict[int, list[WebhookChannel]]:

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from shanwang.models import TimeStampedModel
 from shanwang.validators import AllowedHostURLValidator
 
+from ..choices import ReviewerEscalations
 from .portfolio import Milestone, Project, ResponsibleUnit
 
 
@@ -68,6 +69,23 @@ class ReminderPolicy(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
+    # Milestones already overdue on this day get one backlog summary per recipient
+    # instead of every notice and escalation they were owed until then (docs/alerts.md).
+    alerts_switched_on = models.DateField(
+        _("alerts switched on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Milestones already overdue on this day get one backlog summary per recipient, "
+            "not one alert each. Set by the first scan when empty."
+        ),
+    )
+    reviewer_escalations = models.CharField(
+        _("escalations to the reviewers"),
+        max_length=20,
+        choices=ReviewerEscalations.choices,
+        default=ReviewerEscalations.DAILY_SUMMARY,
+    )
     history = HistoricalRecords(verbose_name=_("historical reminder policy"))
 
     class Meta:
@@ -116,6 +134,8 @@ class Reminder(models.Model):
         ORDER_RETURNED = "order_returned", _("supervision order sent back")
         FUNDS_IDLE = "funds_idle", _("funds idle")
         FUNDS_BEHIND_PROGRESS = "funds_behind", _("payments behind the physical progress")
+        BACKLOG = "backlog", _("overdue backlog")
+        ESCALATION_SUMMARY = "escalations", _("escalations of the day")
 
     class Status(models.TextChoices):
         OWED = "owed", _("owed")
@@ -180,6 +200,9 @@ class Reminder(models.Model):
     subject = models.CharField(_("subject"), max_length=60)
     period = models.DateField(_("due date or period"))
     days = models.SmallIntegerField(_("days left (negative: overdue)"), default=0)
+    # A summary (backlog, escalations of the day): {"count": n, "milestones": [the ids of
+    # the most overdue, at most SUMMARY_ITEMS], "mine": the recipient's own projects only}.
+    summary = models.JSONField(_("summary"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.OWED
     )
@@ -293,7 +316,8 @@ class NotificationSettings(models.Model):
         Kind = Reminder.Kind
         if kind in (Kind.UPCOMING, Kind.DUE):
             return self.email_deadlines
-        if kind in (Kind.OVERDUE, Kind.ESCALATION):
+        # A summary stands for overdue notices and escalations: it follows their choice.
+        if kind in (Kind.OVERDUE, Kind.ESCALATION, Kind.BACKLOG, Kind.ESCALATION_SUMMARY):
             return self.email_overdue
         # Money idle or behind the works: a warning like an overdue deadline.
         if kind in (Kind.FUNDS_IDLE, Kind.FUNDS_BEHIND_PROGRESS):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from projects.alerts import delivery, ledger
 from projects.alerts.workdays import WorkingDays, years_without_holidays
+from projects.choices import ReviewerEscalations
 from projects.models import (
     CalendarDay,
     Milestone,
@@ -19,6 +20,7 @@ from projects.models import (
     ProgressReport,
     Project,
     Reminder,
+    ReminderPolicy,
     ResponsibleUnit,
     WebhookChannel,
 )
@@ -122,6 +124,8 @@ class TestDeadlines:
         assert owed(D(2026, 10, 10)) == {(Kind.UPCOMING, f"user:{owner.pk}", 1, D(2026, 10, 10))}
 
     def test_escalation_to_the_leader_and_then_the_reviewers(self, owner):
+        """With every escalation to the reviewers chosen (the default is a daily summary)."""
+        ReminderPolicy.objects.create(reviewer_escalations=ReviewerEscalations.EVERY)
         leader, reviewer = person("leader", Role.LEADER), person("reviewer", Role.REVIEWER)
         milestone_due(D(2026, 9, 1), owner, supervising_leader=leader)
         escalations = lambda on: {  # noqa: E731

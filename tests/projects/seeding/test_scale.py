@@ -23,6 +23,7 @@ from projects.models import (
     Milestone,
     Problem,
     Project,
+    ReminderPolicy,
     SchedulingMeeting,
     SupervisionOrder,
 )
@@ -192,6 +193,9 @@ def test_seed_scale_adds_marked_records_and_removes_exactly_them():
     that away, with what was made from it since (reminders, notices)."""
     ProjectFactory(name="真实项目")
     UserFactory(username="real.user")
+    # An installation whose alerts are on: the scan below does not switch them on (that
+    # records a policy row, which is the installation's, not the scale data's).
+    ReminderPolicy.objects.create(alerts_switched_on=TODAY - datetime.timedelta(days=365))
     before = table_counts()
     call_command("seed_scale", projects=30, villages=3, force=True, verbosity=0)
     assert scale.marked_projects().count() == 30
