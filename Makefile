@@ -14,8 +14,9 @@ help:
 	@echo "make run    set up on embedded defaults (SQLite, filesystem broker, var/mail),"
 	@echo "            load the 2024 work report's data and demo accounts, start web+worker+beat"
 	@echo "make test   set up, then ruff, makemigrations --check and the whole pytest suite"
-	@echo "make bench  10,000 projects on PostgreSQL: page, export, scan and import timings and"
-	@echo "            a wrk load test, written to docs/benchmarks.md (about 15 minutes)"
+	@echo "make bench  10,000 projects on PostgreSQL: every page, export, scan and the import"
+	@echo "            beside its anchor, wrk load tests (list, dashboard, project page, report"
+	@echo "            submission) and page weight, written to docs/benchmarks.md (about 20 min)"
 
 check-tools:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=...)")'
@@ -35,7 +36,14 @@ node_modules/.installed: package.json package-lock.json | check-tools
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: node_modules/.installed
+# ECharts with only the charts and components static/js/charts.js draws (assets/echarts.js),
+# bundled by esbuild (`npm run build`) into node_modules/.shanwang/, served as vendor/echarts/
+# (shanwang/settings.py). Never committed: every set-up builds it.
+ECHARTS_BUNDLE := node_modules/.shanwang/echarts/echarts.min.js
+$(ECHARTS_BUNDLE): assets/echarts.js node_modules/.installed
+	$(NPM) run --silent build
+
+assets: node_modules/.installed $(ECHARTS_BUNDLE)
 
 # Compiled translations are never committed: every set-up compiles them from the .po files.
 translations: $(VENV)/.installed-run
@@ -65,8 +73,8 @@ test: $(VENV)/.installed-dev assets translations lint
 	@# The embedded default's own behaviour (SQLite file locking), whatever DATABASE_URL says.
 	env -u DATABASE_URL $(VENV)/bin/pytest --create-db -m sqlite_only
 
-# Benchmarks of issue 8 in a PostgreSQL database of their own (shanwang_bench, dropped at
-# the end) at 127.0.0.1:5432 as postgres, or BENCH_PG_URL; installs Debian's wrk if missing.
+# Benchmarks (issues 8 and 17) in a PostgreSQL database of their own (shanwang_bench, dropped
+# at the end) at 127.0.0.1:5432 as postgres, or BENCH_PG_URL; installs Debian's wrk if missing.
 # Not part of `make test`: timings are checked here, query counts by tests/test_scale.py.
 bench: $(VENV)/.installed-dev assets translations
 	bench/run.sh

@@ -21,6 +21,6 @@ def make_broker_folders(**kwargs) -> None:
     if not app.conf.broker_url.startswith("filesystem://"):
         return
     options = app.conf.broker_transport_options
-    for name in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for name in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(name):
             Path(options[name]).mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,13 @@
 """Database errors a request can meet that are not the application's fault, answered as such:
 a database that stays locked by another writer is "busy, try again" (503), and a value the
 database cannot take, which only a crafted query string brings to a query (a number past
-64 bits, a NUL character), is a bad request (400), not a server error."""
+64 bits, a NUL character), is a bad request (400), not a server error. And the pages the
+app writes, compressed for a phone's slow signal."""
 
 from django.core.exceptions import BadRequest
 from django.db import DataError, OperationalError
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 
 #: Seconds after which a browser or a script may try again.
@@ -51,3 +53,24 @@ class DatabaseErrorMiddleware:
         if unusable_input(exception):
             raise BadRequest(str(exception)) from exception
         return None
+
+
+#: The responses worth compressing: what the app writes as text. Photos, PDFs and
+#: workbooks are compressed already (and streamed), static files come from WhiteNoise.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/manifest+json",
+    "image/svg+xml",
+)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, which pads its output against BREACH, for text only:
+    https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.gzip"""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET
 #: The app's colour: Bootstrap's primary blue of the navbar and the icons.
 THEME_COLOR = "#0d6efd"
 
-#: The static files every page needs, kept by the service worker for offline use.
+#: The static files every page needs, kept by the service worker for offline use. A kept
+#: page's own files (the charts, the report form's scripts) are kept when it is; htmx is
+#: only on the lists, which are never kept.
 SHELL_STATIC = (
     "vendor/bootstrap/css/bootstrap.min.css",
     "vendor/bootstrap/js/bootstrap.bundle.min.js",
-    "vendor/htmx/htmx.min.js",
     "css/shanwang.css",
     "css/demo_marker.css",
     "js/outbox.js",
@@ -104,7 +105,8 @@ def service_worker(request):
         "login": reverse("login"),
         "logout": reverse("logout"),
         "outboxScript": static("js/outbox.js"),
-        "staticUrl": static(""),
+        # The prefix, not static(""): the manifest storage has no entry for "".
+        "staticUrl": settings.STATIC_URL,
         # Unhashed names (DEBUG) may change under the same URL: refresh them behind.
         "revalidate": settings.DEBUG,
     }

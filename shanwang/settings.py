@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SHANWANG_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     # cannot take from a crafted query string a 400, not a 500 (shanwang/middleware.py).
     "shanwang.middleware.DatabaseErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for a phone's slow signal; static files come compressed from
+    # WhiteNoise, above, and photos, PDFs and workbooks are sent as they are.
+    "shanwang.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,11 +176,12 @@ AXES_VERBOSE = False
 # Sessions: end after 2 hours idle and at the latest 12 hours after log-in, whatever the
 # activity. A session is saved (and its cookie renewed) when it changes or, while in use,
 # every SESSION_RENEW_INTERVAL (shanwang/sessions.py), not on every request: a page that
-# only reads writes nothing, and does not wait while another process writes.
+# only reads writes nothing, and does not wait while another process writes. A session
+# idle for 2 hours has ended; the renewal interval is how much earlier it may end.
 SESSION_ENGINE = "shanwang.sessions"
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
-SESSION_RENEW_INTERVAL = datetime.timedelta(minutes=5)
+SESSION_RENEW_INTERVAL = datetime.timedelta(minutes=1)
 SESSION_ABSOLUTE_LIFETIME = datetime.timedelta(hours=12)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
@@ -198,7 +203,8 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # Only the charts the app draws, bundled at set-up by `make assets` (assets/echarts.js).
+    ("vendor/echarts", NODE_MODULES / ".shanwang" / "echarts"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 STORAGES = {
@@ -211,6 +217,12 @@ STORAGES = {
         )
     },
 }
+# WhiteNoise (https://whitenoise.readthedocs.io/en/stable/django.html): collectstatic writes
+# a Brotli (.br) and a gzip copy of each file, sent to browsers that accept them; names with
+# a content hash are sent cacheable for ten years ("immutable"), the others for 60 seconds.
+# Source maps, read only by developer tools, stay uncompressed: they are half the bytes, and
+# Brotli's quality 11 on them would double collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads are served by shanwang.views.media after a permission check; behind nginx,
@@ -253,6 +265,8 @@ else:
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # Where the transport keeps its exchange table (kombu's default is ./control).
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"

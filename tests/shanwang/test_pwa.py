@@ -71,6 +71,28 @@ def test_the_service_worker_precaches_the_shell_under_a_versioned_name(client):
         assert finders.find(url.removeprefix(static(""))), url
 
 
+def test_the_service_worker_precaches_the_hashed_names_in_production(client, settings, tmp_path):
+    """With the manifest storage of production (DEBUG off), the worker is served and its
+    shell lists the hashed names the pages link, under the static prefix."""
+    hashed = {name: re.sub(r"(\.\w+)$", r".0123456789ab\1", name) for name in pwa.SHELL_STATIC}
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"paths": hashed, "version": "1.1", "hash": "0123456789ab"})
+    )
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = client.get(reverse("pwa_service_worker"))
+    assert response.status_code == 200
+    config = json.loads(
+        re.search(r"^const CONFIG = (.*);$", response.content.decode(), re.MULTILINE)[1]
+    )
+    assert config["staticUrl"] == "/static/"
+    assert config["shell"][:-1] == [f"/static/{hashed[name]}" for name in pwa.SHELL_STATIC]
+    assert config["outboxScript"] == f"/static/{hashed['js/outbox.js']}"
+
+
 def test_the_version_follows_the_shell(client, settings):
     """A deploy that changes a static URL (its hash) makes a new cache version."""
     first = pwa.shell_urls()
@@ -115,7 +137,7 @@ def test_every_page_links_the_manifest_and_registers_the_worker(user_client):
     content = user_client.get(reverse("projects:dashboard")).content.decode()
     assert f'<link rel="manifest" href="{reverse("pwa_manifest")}">' in content
     assert f'<meta name="theme-color" content="{pwa.THEME_COLOR}">' in content
-    assert f'<script src="{static("js/outbox.js")}"></script>' in content
+    assert f'<script src="{static("js/outbox.js")}" defer></script>' in content
     assert 'id="outbox-status"' in content
     assert 'data-service-worker="/sw.js"' in content
     assert "待发送 {count} 份" in content
