@@ -1,7 +1,8 @@
 """Write docs/benchmarks.md from the JSON of bench/measure.py and bench/loadtest.py.
 
     python bench/report.py --measure var/bench/measure.json --load var/bench/load.json \
-        --seed var/bench/seed.txt --remove var/bench/remove.txt --out docs/benchmarks.md
+        --seed var/bench/seed.txt --remove var/bench/remove.txt \
+        [--briefing-pdf var/bench/briefing_pdf.json] --out docs/benchmarks.md
 
 bench/before.json, when present, holds the same measurements taken on the code before the
 optimisations of issue 8; the report shows them side by side.
@@ -45,6 +46,373 @@ def last_line(path: Path | None) -> str:
         return "—"
     lines = [line for line in path.read_text().splitlines() if line.strip()]
     return lines[-1] if lines else "—"
+
+
+def kb(value) -> str:
+    return "—" if value is None else f"{value / 1000:,.0f} KB"
+
+
+def ratio(numerator, denominator) -> float | None:
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def weight_page(weight: dict | None, *, path: str = "", name: str = "") -> dict | None:
+    """Return the page of bench/weight.py's output with ``path`` (or ``name`` in its name)."""
+    if not weight or "pages" not in weight:
+        return None
+    for page in weight["pages"]:
+        if path and page.get("path", "").split("?")[0] == path:
+            return page
+    for page in weight["pages"]:
+        if name and name in page.get("name", "").lower():
+            return page
+    return None
+
+
+def issue_17_targets(measure: dict, load: dict | None) -> list[tuple[str, str, str, str, object]]:
+    """Return (what, today, measured, target, met: True/False/None) for each row of issue 17's
+    target table; None when this run could not measure it."""
+    today = (json.loads(BEFORE.read_text()) if BEFORE.exists() else {}).get("before_issue_17", {})
+    pages, rows = measure["pages"], []
+
+    def figure(value, unit=""):
+        return "—" if value is None else f"{value:g}{unit}"
+
+    imported = measure.get("import", {})
+    anchor = imported.get("anchor", {})
+    if imported.get("available"):
+        times = ratio(imported["seconds"], anchor.get("seconds"))
+        rows.append(
+            (
+                f"import of {imported['rows']:,} rows",
+                figure(today.get("import_seconds"), " s"),
+                f"{seconds(imported['seconds'])}, {times:.1f}× the bulk insert "
+                f"({seconds(anchor.get('seconds'))})"
+                if times
+                else seconds(imported["seconds"]),
+                "≤ 30 s, and ≤ 4× the bare bulk insert of the same rows with history",
+                imported["accepted"]
+                and imported["seconds"] <= 30
+                and times is not None
+                and times <= 4,
+            )
+        )
+    else:
+        rows.append(("import of 10,000 rows", "112 s", "not measured", "≤ 30 s, ≤ 4×", None))
+    scan = measure.get("scan")
+    if scan:
+        first, after = scan["first"]["seconds"], scan["next"]["seconds"]
+        rows.append(
+            (
+                f"first reminder scan, {scan['milestones']:,} milestones",
+                figure(today.get("scan_first_seconds"), " s"),
+                f"{seconds(first)}; the next day's {seconds(after)}",
+                "≤ 8 s; the next day's scan ≤ 3 s",
+                first <= 8 and after <= 3,
+            )
+        )
+    else:
+        rows.append(("first reminder scan", "18 s", "not measured", "≤ 8 s; next ≤ 3 s", None))
+    admin = pages.get("admin_changelist", {}).get("p50_ms")
+    equal = ratio(pages.get("list_first_100", {}).get("p50_ms"), admin)
+    rows.append(
+        (
+            "list at 100 rows vs admin changelist at 100 rows",
+            figure(today.get("list_100_vs_admin")),
+            "—" if equal is None else f"{equal:.2f}",
+            "≤ 0.9",
+            None if equal is None else equal <= 0.9,
+        )
+    )
+    bare = measure.get("bare_sql", {}).get("list_first", {}).get("p50_ms")
+    first_vs_bare = ratio(pages.get("list_first", {}).get("p50_ms"), bare)
+    rows.append(
+        (
+            "list, first page vs its bare SQL",
+            figure(today.get("list_first_vs_bare_sql"), "×"),
+            "—" if first_vs_bare is None else f"{first_vs_bare:.1f}×",
+            "≤ 6×",
+            None if first_vs_bare is None else first_vs_bare <= 6,
+        )
+    )
+    dashboard = pages.get("dashboard", {}).get("p50_ms")
+    rows.append(
+        (
+            "dashboard p50",
+            figure(today.get("dashboard_p50_ms"), " ms"),
+            ms(dashboard),
+            "≤ 100 ms",
+            None if dashboard is None else dashboard <= 100,
+        )
+    )
+    runs = (load or {}).get("pages", {})
+    if "list" in runs and "dashboard" in runs:
+        listed, board = runs["list"], runs["dashboard"]
+        p99 = max(listed["latency"].get("p99_ms", 0), board["latency"].get("p99_ms", 0))
+        rows.append(
+            (
+                "wrk list / dashboard, requests/s",
+                f"{today.get('load_list_rps', '—')} / {today.get('load_dashboard_rps', '—')}",
+                f"{listed['requests_per_second']:.1f} / {board['requests_per_second']:.1f}, "
+                f"p99 {ms(listed['latency'].get('p99_ms'))} / "
+                f"{ms(board['latency'].get('p99_ms'))}, "
+                f"{listed['errors'] + board['errors']} errors",
+                "≥ 30 / ≥ 20, p99 ≤ 2 s, 0 errors",
+                listed["requests_per_second"] >= 30
+                and board["requests_per_second"] >= 20
+                and p99 <= 2000
+                and listed["errors"] + board["errors"] == 0,
+            )
+        )
+    else:
+        rows.append(("wrk list / dashboard, requests/s", "14.2 / 7.0", "not measured", "", None))
+    weight = (load or {}).get("weight")
+    board = weight_page(weight, path="/", name="dashboard")
+    form = weight_page(weight, path="/reports/new/", name="report")
+    if form is None and weight and "pages" in weight:
+        form = next(
+            (page for page in weight["pages"] if "/reports/new/" in page.get("path", "")), None
+        )
+    rows.append(
+        (
+            "dashboard first visit / repeat visit, transferred",
+            f"{figure(today.get('dashboard_first_visit_kb'), ' KB')} / —",
+            f"{kb(board['first_bytes'])} / {kb(board['repeat_bytes'])}"
+            if board
+            else f"not measured (bench/weight.py: {(weight or {}).get('failed', 'not present')})",
+            "≤ 200 KB / ≤ 30 KB",
+            board["first_bytes"] <= 200_000 and board["repeat_bytes"] <= 30_000 if board else None,
+        )
+    )
+    rows.append(
+        (
+            "report form first visit, transferred",
+            "—",
+            kb(form["first_bytes"]) if form else "not measured",
+            "≤ 150 KB",
+            form["first_bytes"] <= 150_000 if form else None,
+        )
+    )
+    report = runs.get("report")
+    if report:
+        outcome = report["submission"]
+        rows.append(
+            (
+                f"wrk report submission with a photo, {report['connections']} connections (item 5)",
+                "—",
+                f"{report['requests_per_second']:.1f} requests/s, {report['errors']} errors, "
+                f"{outcome['lost']} lost, {outcome['duplicates']} duplicated",
+                "0 errors, 0 lost or duplicated reports",
+                report["errors"] == 0
+                and outcome["lost"] == 0
+                and outcome["duplicates"] == 0
+                and outcome["without_photo"] == 0,
+            )
+        )
+    return rows
+
+
+def verdict_of(met) -> str:
+    return "not measured" if met is None else verdict(met)
+
+
+def render_issue_17_targets(measure: dict, load: dict | None) -> list[str]:
+    """The table of issue 17's targets."""
+    out = []
+    add = out.append
+    add("## Targets of issue 17")
+    add("")
+    add(
+        "Each row of the issue's target table: today is the figure of docs/benchmarks.md when "
+        "the issue was filed (bench/before.json, `before_issue_17`), measured is this run's. "
+        "Ratios are of two figures measured in this run."
+    )
+    add("")
+    add("| what | today | measured | target | |")
+    add("|---|---|---|---|---|")
+    for what, today, measured, target, met in issue_17_targets(measure, load):
+        add(f"| {what} | {today} | {measured} | {target} | {verdict_of(met)} |")
+    add("")
+    return out
+
+
+def render_new_pages(measure: dict, load: dict | None, briefing_prints: dict | None) -> list[str]:
+    """Every page and job added by the issues filed with issue 17, each beside its
+    anchors; the report submission under load, the page weight, the briefing prints."""
+    out = []
+    add = out.append
+    pages, anchors = measure["pages"], measure.get("anchors", {})
+    new = [(name, page) for name, page in pages.items() if page.get("part", "core") != "core"]
+    if new:
+        add("## Pages of issues 13 to 16, each beside its anchors")
+        add("")
+        add(
+            "Measured like the pages above, with fewer samples (the count is in each row); "
+            "first is the first request of the run (a cold cache; for a PDF, the print "
+            "itself, later requests get the kept file). Bare SQL is the page's own SELECTs "
+            "executed again on a raw cursor; a list's admin anchor is the Django admin "
+            "changelist of the same model at the same page size, measured in this run."
+        )
+        add("")
+        add(
+            "| page | samples | p50 | first | queries | peak memory | bare SQL p50 | "
+            "page / bare SQL | admin changelist p50 | page / admin |"
+        )
+        add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, page in new:
+            bare = page.get("bare_sql", {}).get("p50_ms")
+            anchor = anchors.get(page.get("anchor"), {})
+            anchor_p50 = anchor.get("p50_ms")
+            by_bare, by_admin = ratio(page["p50_ms"], bare), ratio(page["p50_ms"], anchor_p50)
+            rows = f", {page['rows']:,} rows" if page.get("rows") else ""
+            add(
+                f"| {page.get('label', name)}{rows} <br>`{page['url']}` | {page['samples']} | "
+                f"{ms(page['p50_ms'])} | {ms(page.get('first_ms'))} | {page['queries']} | "
+                f"{page['peak_mb']:.1f} MB | {ms(bare)} | "
+                f"{'—' if by_bare is None else f'{by_bare:.1f}×'} | "
+                f"{ms(anchor_p50) if anchor else '—'} "
+                f"{'(' + str(anchor.get('queries')) + ' queries)' if anchor else ''} | "
+                f"{'—' if by_admin is None else f'{by_admin:.2f}'} |"
+            )
+        failures = {
+            name: reason
+            for name, reason in measure.get("failures", {}).items()
+            if name not in pages
+        }
+        add("")
+        if failures:
+            add(
+                "Not measured in this run: "
+                + "; ".join(f"`{name}`: {reason}" for name, reason in failures.items())
+                + "."
+            )
+            add("")
+    scan = measure.get("scan")
+    if scan and scan["first"].get("scans"):
+        add("### Each reminder scan")
+        add("")
+        add(
+            "Every scan of `projects.alerts.owed.SCANS` alone (`scan(on=…, scans=(name,))`) "
+            "in a transaction rolled back, before the whole scan of the same day, its anchor, "
+            "was recorded for real (the whole scan's figures are in the table above)."
+        )
+        add("")
+        add("| scan | first day | queries | new alerts | next day | queries | new alerts |")
+        add("|---|---:|---:|---:|---:|---:|---:|")
+        for name, first in scan["first"]["scans"].items():
+            after = scan["next"]["scans"].get(name, {})
+            add(
+                f"| {name} | {seconds(first['seconds'])} | {first['queries']} | "
+                f"{first['created']:,} | {seconds(after.get('seconds'))} | "
+                f"{after.get('queries', '—')} | {after.get('created', 0):,} |"
+            )
+        add(
+            f"| **whole scan** | {seconds(scan['first']['seconds'])} | "
+            f"{scan['first']['queries']} | {scan['first']['created']:,} | "
+            f"{seconds(scan['next']['seconds'])} | {scan['next']['queries']} | "
+            f"{scan['next']['created']:,} |"
+        )
+        add("")
+    imported = measure.get("import", {})
+    anchor = imported.get("anchor")
+    if imported.get("available") and anchor:
+        add("### The import against Django's bulk insert")
+        add("")
+        add(
+            f"Both in a transaction rolled back, on the same {imported['rows']:,} projects "
+            "under new names. "
+            "The anchor is Django's own `bulk_create` of the same rows with their history: "
+            "simple_history's `bulk_create_with_history` (the projects and their historical "
+            "rows), the villages' through rows and simple_history's record of them, in "
+            "batches of 1,000; no validation, no lookups, no messages."
+        )
+        add("")
+        add("| | time | Python CPU | queries | rows |")
+        add("|---|---:|---:|---:|---:|")
+        add(
+            f"| `import_projects_file` | {seconds(imported['seconds'])} | "
+            f"{seconds(imported['cpu_seconds'])} | {imported['queries']:,} | "
+            f"{imported['projects_added']:,} |"
+        )
+        add(
+            f"| bulk insert with history | {seconds(anchor['seconds'])} | "
+            f"{seconds(anchor['cpu_seconds'])} | {anchor['queries']:,} | {anchor['rows']:,} |"
+        )
+        times = ratio(imported["seconds"], anchor["seconds"])
+        add(f"| import / bulk insert | {times:.1f}× | | | |" if times else "| | | | | |")
+        add("")
+    report = (load or {}).get("pages", {}).get("report")
+    if report:
+        outcome = report["submission"]
+        add("### Report submission under load")
+        add("")
+        add(
+            f"wrk, {report['connections']} connections for {report['seconds']} s "
+            "(bench/wrk_report.lua): each request POSTs the monthly report form with a "
+            f"{report['photo_bytes'] / 1000:.0f} KB JPEG and a new idempotency key, "
+            '"save and submit", as the project\'s contact person, each for a project and '
+            "month of its own (this month and two months before the seeded reports, the "
+            "scale projects under construction). Counted afterwards in the database."
+        )
+        add("")
+        add(
+            "| requests/s | p50 | p99 | sent | saved (302) | errors | lost | without photo "
+            "| reports | distinct keys | duplicates | saved after wrk stopped |"
+        )
+        add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        latency = report["latency"]
+        add(
+            f"| {report['requests_per_second']:.1f} | {ms(latency.get('p50_ms'))} | "
+            f"{ms(latency.get('p99_ms'))} | {outcome['sent']:,} | "
+            f"{outcome['saved_answers']:,} | {report['errors']} | {outcome['lost']} | "
+            f"{outcome['without_photo']} | {outcome['reports']:,} | "
+            f"{outcome['distinct_keys']:,} | {outcome['duplicates']} | "
+            f"{outcome['unanswered_at_the_end']} |"
+        )
+        add("")
+    weight = (load or {}).get("weight")
+    if weight and weight.get("pages"):
+        add("### Page weight")
+        add("")
+        add(
+            "bench/weight.py against the load test's gunicorn after the wrk runs: bytes "
+            "transferred and requests of a first visit (empty cache) and a repeat visit, "
+            "from Chromium's network log."
+        )
+        add("")
+        add("| page | first visit | requests | repeat visit | requests |")
+        add("|---|---:|---:|---:|---:|")
+        for page in weight["pages"]:
+            add(
+                f"| {page.get('name')} <br>`{page.get('path')}` | {kb(page.get('first_bytes'))} | "
+                f"{page.get('first_requests', '—')} | {kb(page.get('repeat_bytes'))} | "
+                f"{page.get('repeat_requests', '—')} |"
+            )
+        add("")
+    elif weight:
+        add(f"Page weight: bench/weight.py failed ({weight.get('failed')}).")
+        add("")
+    if briefing_prints:
+        add("### Briefing PDFs at once (bench/briefing_pdf.py)")
+        add("")
+        if "runs" in briefing_prints:
+            add(
+                f"{briefing_prints['prints']} briefings of different months printed at once, "
+                "first with the print bound at that number, then at 1."
+            )
+            add("")
+            add("| bound | prints at once | Chromium processes | PSS | wall time | slowest |")
+            add("|---:|---:|---:|---:|---:|---:|")
+            for run in briefing_prints["runs"]:
+                add(
+                    f"| {run['bound']} | {run['peak_prints_at_once']} | "
+                    f"{run['peak_chromium_processes']} | {run['peak_chromium_pss_mb']:.0f} MB | "
+                    f"{seconds(run['wall_seconds'])} | {seconds(run['slowest_request_seconds'])} |"
+                )
+        else:
+            add(f"Not measured: {briefing_prints.get('skipped', '?')}.")
+        add("")
+    return out
 
 
 def targets(measure: dict, load: dict | None) -> list[tuple[str, str, str, bool]]:
@@ -159,7 +527,14 @@ def targets(measure: dict, load: dict | None) -> list[tuple[str, str, str, bool]
     return rows
 
 
-def render(measure: dict, load: dict | None, seed: str, remove: str, before: dict | None) -> str:
+def render(
+    measure: dict,
+    load: dict | None,
+    seed: str,
+    remove: str,
+    before: dict | None,
+    briefing_prints: dict | None = None,
+) -> str:
     machine, data, pages = measure["machine"], measure["data"], measure["pages"]
     out = []
     add = out.append
@@ -198,13 +573,16 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
     add(
         f"{data['projects']:,} projects ({data['scale_projects']:,} seeded, the rest from the "
         f"work report), {data['milestones']:,} milestones, 12 monthly reports, 2 annual plans "
-        f"and 2 funding rows per seeded project, {data['villages']} villages, "
-        f"{data['users']} users."
+        f"and 2 funding rows per seeded project (each with its allocation, arrival and "
+        f"payment), {data.get('problems', 0):,} problems, {data.get('orders', 0):,} "
+        f"supervision orders, {data.get('approvals', 0):,} approvals, the year's plans "
+        f"frozen as its baseline, {data['villages']} villages, {data['users']} users."
     )
     add("")
     add(f"- `seed_scale --projects 10000`: {seed}")
     add(f"- `seed_scale --remove`: {remove}")
     add("")
+    out.extend(render_issue_17_targets(measure, load))
     add("## Pages and jobs")
     add("")
     add(
@@ -251,7 +629,9 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
         "list_deep",
         "list_first_100",
     ):
-        page = pages[name]
+        page = pages.get(name)
+        if page is None:
+            continue
         bare = measure.get("bare_sql", {}).get(name)
         add(
             f"| {name.removeprefix('list_').replace('_', ' ')} | {ms(page['p50_ms'])} | "
@@ -279,11 +659,11 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
         add("### Reminder scan")
         add("")
         add(
-            f"`projects.alerts.ledger.scan(on=…)` over {scan['milestones']:,} "
-            f"milestones ({scan['open_milestones']:,} open), on the next two working days. "
-            "The first scan records the whole backlog a new portfolio brings: every "
-            "escalation of every milestone overdue for weeks, to its leader and to each of "
-            "the 20 reviewers; the next is a day like any other."
+            f"`projects.alerts.ledger.scan(on=…)` (every scan of `SCANS`) over "
+            f"{scan['milestones']:,} milestones ({scan['open_milestones']:,} open), on the "
+            "next two working days. The first scan records the whole backlog a new "
+            "portfolio brings (what it owes for milestones overdue before the alerts began "
+            "is docs/alerts.md's policy); the next is a day like any other."
         )
         add("")
         add("| scan | date | time | Python CPU | queries | new alerts | peak memory |")
@@ -313,23 +693,27 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
         reason = imported.get("reason", "projects.workbooks.sheets cannot be imported")
         add(f"Not available: {reason}.")
     add("")
+    out.extend(render_new_pages(measure, load, briefing_prints))
     if load:
         add("## Load test")
         add("")
         add(
-            f"wrk, {load['connections']} connections for {load['seconds']} s per page against "
-            f"`{load['server']}` ({load['workers']} workers) on loopback, every request with "
-            f"the session cookie of one of {load['sessions']} logged-in users in turn and "
-            "`X-Forwarded-Proto: https` as nginx sends it. Errors count socket errors, "
-            "timeouts (30 s) and every response other than 2xx."
+            f"wrk against `{load['server']}` ({load['workers']} workers) on loopback, every "
+            f"GET with the session cookie of one of {load['sessions']} logged-in users in turn "
+            "and `X-Forwarded-Proto: https` as nginx sends it; the report submission as "
+            "described above. Errors count socket errors, timeouts (30 s) and every response "
+            "other than 2xx (for the submission: other than 302 to the saved report)."
         )
         add("")
-        add("| page | requests/s | p50 | p90 | p99 | requests | errors |")
-        add("|---|---:|---:|---:|---:|---:|---:|")
+        add("| page | connections, seconds | requests/s | p50 | p90 | p99 | requests | errors |")
+        add("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, page in load["pages"].items():
             latency = page["latency"]
             add(
-                f"| {name} | {page['requests_per_second']:.1f} | {ms(latency.get('p50_ms'))} | "
+                f"| {name} <br>`{page.get('path', '')}` | "
+                f"{page.get('connections', load['connections'])}, "
+                f"{page.get('seconds', load['seconds'])} s | "
+                f"{page['requests_per_second']:.1f} | {ms(latency.get('p50_ms'))} | "
                 f"{ms(latency.get('p90_ms'))} | {ms(latency.get('p99_ms'))} | "
                 f"{page['requests']:,} | {page['errors']} |"
             )
@@ -372,7 +756,9 @@ def render(measure: dict, load: dict | None, seed: str, remove: str, before: dic
             )
         if before.get("load") and load:
             for name, page in load["pages"].items():
-                old = before["load"]["pages"][name]
+                old = before["load"]["pages"].get(name)
+                if old is None:
+                    continue
                 add(
                     f"| Load test {name}: requests/s, p99, errors | "
                     f"{old['requests_per_second']:.1f}/s, {ms(old['latency'].get('p99_ms'))}, "
@@ -446,12 +832,18 @@ def main():
     parser.add_argument("--load", type=Path)
     parser.add_argument("--seed", type=Path)
     parser.add_argument("--remove", type=Path)
+    parser.add_argument("--briefing-pdf", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     measure = json.loads(args.measure.read_text())
     load = json.loads(args.load.read_text()) if args.load and args.load.exists() else None
     before = json.loads(BEFORE.read_text()) if BEFORE.exists() else None
-    args.out.write_text(render(measure, load, last_line(args.seed), last_line(args.remove), before))
+    prints = None
+    if args.briefing_pdf and args.briefing_pdf.exists():
+        prints = json.loads(args.briefing_pdf.read_text())
+    args.out.write_text(
+        render(measure, load, last_line(args.seed), last_line(args.remove), before, prints)
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 Everything made here is marked, so that ``remove()`` takes away exactly what ``seed()``
 added: projects, villages, responsible units, funding sources and scheduling meetings are
-named ``【规模测试】…``, users ``scale-…``; every plan, milestone, report, funding row,
-problem and supervision order belongs to a marked project, every enterprise and income
-row to a marked village. Nothing here is the town's data. Rows are written with bulk
-inserts in batches (no per-row query, no history rows), so 10,000 projects with 340,000
-child rows take well under two minutes on PostgreSQL.
+named ``【规模测试】…`` (the plan baseline's reason starts so), users ``scale-…``; every
+plan, milestone, report, funding row, problem and supervision order belongs to a marked
+project, every enterprise and income row to a marked village. Nothing here is the
+town's data. Rows are written with bulk inserts in batches (no per-row query, no history
+rows), so 10,000 projects with 340,000 child rows take well under two minutes on
+PostgreSQL.
 """
 
 import contextlib
@@ -35,6 +36,8 @@ from ..models import (
     FundingSource,
     Milestone,
     PhysicalTarget,
+    PlanBaseline,
+    PlanBaselineEntry,
     Problem,
     ProblemTransition,
     ProgressReport,
@@ -193,7 +196,8 @@ def seed(
     months (the latest decided the items of every twentieth project), each item with its
     recorded steps; three pre-construction approvals (one overdue in every fifth
     project), an allocation, an arrival and a payment per funding row, and a physical
-    target for this year reported on by this year's reports. ``progress(label, seconds)``
+    target for this year reported on by this year's reports; this year's plans frozen as
+    its original baseline. ``progress(label, seconds)``
     is called after each step. Raises AlreadySeeded when scale data is present.
     """
     if is_seeded():
@@ -370,6 +374,8 @@ def seed(
 
     _seed_paperwork_and_money(project_rows, fundings, reports, today, created)
     step("approvals, money and targets")
+    _seed_baseline(users[Role.ADMINISTRATOR][0], today, created)
+    step("plan baseline")
     _analyze(created)
     step("statistics")
     return created
@@ -602,6 +608,42 @@ def _seed_paperwork_and_money(projects, fundings, reports, today, created) -> No
             ReportedQuantity(report=report, target=target_of[report.project_id], quantity=5)
             for report in reports
             if report.month.year == today.year
+        ),
+        created,
+    )
+
+
+def _seed_baseline(administrator, today: datetime.date, created: Counter) -> None:
+    """Freeze this year's scale plans as the year's original baseline (年初计划), with
+    every tenth project's plan changed since, so that the comparison has moved rows; left
+    out when the year already has an original baseline (only one per year and kind)."""
+    if PlanBaseline.objects.filter(year=today.year, kind=PlanBaseline.Kind.ORIGINAL).exists():
+        return
+    baseline = _insert(
+        PlanBaseline,
+        [
+            PlanBaseline(
+                year=today.year,
+                kind=PlanBaseline.Kind.ORIGINAL,
+                reason=f"{MARK}年初计划（虚构，仅用于性能测试）",
+                frozen_by=administrator,
+            )
+        ],
+        created,
+    )[0]
+    plans = AnnualPlan.objects.filter(project__name__startswith=MARK, year=today.year)
+    _insert(
+        PlanBaselineEntry,
+        (
+            PlanBaselineEntry(
+                baseline=baseline,
+                project_id=plan.project_id,
+                planned_investment=plan.planned_investment * Decimal("0.9")
+                if plan.project_id % 10 == 0
+                else plan.planned_investment,
+                physical_goals=plan.physical_goals,
+            )
+            for plan in plans.iterator(chunk_size=BATCH_SIZE)
         ),
         created,
     )
@@ -840,6 +882,7 @@ def remove() -> Counter:
     marked_villages = Village.objects.filter(name__startswith=MARK)
     _delete(marked_projects(), removed)
     _delete(SchedulingMeeting.objects.filter(title__startswith=MARK), removed)
+    _delete(PlanBaseline.objects.filter(reason__startswith=MARK), removed)
     _delete(CollectiveIncome.objects.filter(village__in=marked_villages), removed)
     _delete(CollectiveEnterprise.objects.filter(village__in=marked_villages), removed)
     _delete(ResponsibleUnit.objects.filter(name__startswith=MARK), removed)
