@@ -12,14 +12,15 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from projects import selectors
 from projects.alerts.channels.email import EmailChannel
@@ -28,7 +29,7 @@ from projects.models import Milestone, Project, Reminder
 from projects.rules import Role
 from projects.seeding import demo
 from projects.workbooks.sheets import export_workbook, import_projects_file
-from tests.conftest import with_role
+from tests.conftest import rows_for_the_module, with_role
 from tests.factories import ProgressReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,33 +37,54 @@ pytestmark = pytest.mark.django_db
 MARKER = "演示数据"
 
 
-@pytest.fixture
-def town(settings, tmp_path):
-    """The work report's records, real users of each role and one real approved report."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("load_report_data", stdout=io.StringIO())
-    staff = with_role(
-        UserFactory(username="wang.fang", last_name="王", first_name="芳"), Role.STAFF
-    )
-    leader = with_role(
-        UserFactory(username="li.ming", last_name="李", first_name="明", email="li@shanwang.local"),
-        Role.LEADER,
-    )
-    admin = UserFactory(username="office", is_staff=True, is_superuser=True)
-    project = Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION).order_by("pk")[0]
-    Project.objects.filter(pk=project.pk).update(contact_person=staff)
-    last_month = briefing_figures.previous_month(selectors.today())
-    ProgressReportFactory(
-        project=project,
-        month=last_month,
-        investment_completed=Decimal("123.45"),
-        physical_progress=Decimal("20"),
-        submitted_by=staff,
-    )
-    return SimpleNamespace(
-        staff=staff, leader=leader, admin=admin, project=project, month=last_month
-    )
+@pytest.fixture(scope="module")
+def town(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The work report's records, real users of each role and one real approved report,
+    made once for the module (each test starts from them and what it changes, demo
+    records included, is rolled back after it)."""
+    with (
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ),
+        rows_for_the_module(django_db_blocker),
+    ):
+        with django_db_blocker.unblock():
+            call_command("load_report_data", stdout=io.StringIO())
+            staff = with_role(
+                UserFactory(username="wang.fang", last_name="王", first_name="芳"), Role.STAFF
+            )
+            leader = with_role(
+                UserFactory(
+                    username="li.ming", last_name="李", first_name="明", email="li@shanwang.local"
+                ),
+                Role.LEADER,
+            )
+            admin = UserFactory(username="office", is_staff=True, is_superuser=True)
+            building = Project.objects.filter(stage=Project.Stage.UNDER_CONSTRUCTION)
+            project = building.order_by("pk")[0]
+            Project.objects.filter(pk=project.pk).update(contact_person=staff)
+            last_month = briefing_figures.previous_month(selectors.today())
+            ProgressReportFactory(
+                project=project,
+                month=last_month,
+                investment_completed=Decimal("123.45"),
+                physical_progress=Decimal("20"),
+                submitted_by=staff,
+            )
+        yield SimpleNamespace(
+            staff=staff, leader=leader, admin=admin, project=project, month=last_month
+        )
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Render in the site's language whatever ran before: a request with another
+    Accept-Language (tests/projects/test_statistics_registration.py asks in English)
+    leaves its language active in the thread, and the emails and the briefing's PDF page
+    rendered here outside a request would speak it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def _client(user) -> Client:

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
@@ -56,7 +56,7 @@ from tests.admin_forms import (
     revert_data,
     revert_url,
 )
-from tests.conftest import with_role
+from tests.conftest import rows_for_the_module, with_role
 from tests.factories import (
     MilestoneFactory,
     ProblemFactory,
@@ -78,9 +78,34 @@ from villages.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.fixture(scope="module", autouse=True)
+def media_root(tmp_path_factory):
+    """One media folder for the module: the world's photos and documents live there."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="module")
+def matrix_world(media_root, django_db_setup, django_db_blocker) -> "World":
+    """The matrix's world, built once for the module's tests (each starts from its rows
+    and what it changes is rolled back after it)."""
+    with rows_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = build_world()
+        yield built
+
+
+@pytest.fixture
+def world(matrix_world) -> "World":
+    """The module's world as its rows are: a test before may have left its objects with
+    the values of a rolled-back cell."""
+    for row in (
+        *matrix_world.users.values(),
+        *matrix_world.projects.values(),
+        *matrix_world.villages.values(),
+    ):
+        row.refresh_from_db()
+    return matrix_world
 
 
 @pytest.fixture(autouse=True)
@@ -826,11 +851,11 @@ def allowed(route: Route, method: str, role: str, side: str) -> bool:
     return not (side == "other" and role.startswith("staff") and route.staff_own_only)
 
 
-def test_permission_matrix(capsys):
-    world = build_world()
+def test_permission_matrix(capsys, world):
     clients = logged_in(world)
     cells = unauthorized = 0
     failures = []
+    answers = {}
     for name, route in MATRIX.items():
         for role in ROLES:
             for side in ("own", "other"):
@@ -843,7 +868,7 @@ def test_permission_matrix(capsys):
                     # staff_b on unit B's project has staff_a's rights on unit A's.
                     rights = "staff_a" if role == "staff_b" else role
                     expected = allowed(route, method, rights, side)
-                    outcome = run_cell(clients[role], project, route, method)
+                    outcome = run_cell(clients[role], project, route, method, answers)
                     if outcome["succeeded"] and not expected:
                         unauthorized += 1
                     if outcome["succeeded"] != expected:
@@ -883,8 +908,8 @@ class Writes:
 
 
 def send_and_compare(client, method, url, data, project) -> tuple:
-    """Send a request in a savepoint of its own and roll it back; return the response and
-    whether the request changed ``state_of(project)``.
+    """Send a request in a savepoint of its own and roll it back; return the response,
+    whether the request changed ``state_of(project)`` and whether it wrote at all.
 
     Data changes only by a statement that writes, on this connection (the one database):
     a request that ran none (every statement a SELECT or a savepoint) changed nothing,
@@ -895,27 +920,37 @@ def send_and_compare(client, method, url, data, project) -> tuple:
         response = client.get(url) if method == "GET" else client.post(url, data)
         after = state_of(project) if writes.seen else None
         transaction.set_rollback(True)
-    return response, writes.seen and state_of(project) != after
+    return response, writes.seen and state_of(project) != after, writes.seen
 
 
-def run_cell(client, project, route, method) -> dict:
-    """Make one request in a savepoint; report whether it succeeded, then roll back."""
+def run_cell(client, project, route, method, answers: dict) -> dict:
+    """Make one request in a savepoint; report whether it succeeded, then roll back.
+
+    A URL that names no project (the dashboard, the ledgers, the briefing) is the same
+    request on both sides: when the client's first one wrote nothing, it changed neither
+    project, and ``answers`` gives its outcome to the same request again."""
     with transaction.atomic():
         url = route.url(project)
         data = route.payload(project) if method == "POST" else None
-        response, changed = send_and_compare(client, method, url, data, project)
+        request = (id(route), id(client), method, url, repr(data))
+        if request in answers:
+            transaction.set_rollback(True)
+            return answers[request]
+        response, changed, wrote = send_and_compare(client, method, url, data, project)
         sent_to_log_in = "/accounts/login/" in response.get("Location", "")
         answered = response.status_code < 400 and not sent_to_log_in
         # A GET succeeds when it is answered; a POST when it changes the data, or, on a
         # read-only URL, when it is answered at all.
         succeeded = changed or (answered and (method == "GET" or not route.post))
         transaction.set_rollback(True)
-    return {"succeeded": succeeded, "status": response.status_code, "changed": changed}
+    outcome = {"succeeded": succeeded, "status": response.status_code, "changed": changed}
+    if not wrote:
+        answers[request] = outcome
+    return outcome
 
 
-def test_allowed_posts_really_change_the_data(client):
+def test_allowed_posts_really_change_the_data(client, world):
     """The matrix's POSTs are meaningful: made by an administrator, each one changes data."""
-    world = build_world()
     for name, route in MATRIX.items():
         if not route.post:
             continue
@@ -926,14 +961,13 @@ def test_allowed_posts_really_change_the_data(client):
             # As the matrix sees a change (the snapshots, and their shortcut for a request
             # that writes nothing), so this also proves that it sees each POST's.
             data = route.payload(project)
-            response, changed = send_and_compare(client, "POST", url, data, project)
+            response, changed, _wrote = send_and_compare(client, "POST", url, data, project)
             assert response.status_code == 302, (name, response.status_code)
             assert changed, name
             transaction.set_rollback(True)
 
 
-def test_staff_cannot_reach_another_units_project_through_the_admin(client):
-    world = build_world()
+def test_staff_cannot_reach_another_units_project_through_the_admin(client, world):
     staff_b = world.users["staff_b"]
     staff_b.is_staff = True
     staff_b.save()
@@ -952,8 +986,7 @@ def test_staff_cannot_reach_another_units_project_through_the_admin(client):
     assert milestone.completed_on is None
 
 
-def test_readers_of_the_admin_are_reviewers_and_administrators(client):
-    world = build_world()
+def test_readers_of_the_admin_are_reviewers_and_administrators(client, world):
     for role, expected in [
         ("staff_a", 302),
         ("leader", 302),
@@ -964,9 +997,8 @@ def test_readers_of_the_admin_are_reviewers_and_administrators(client):
         assert client.get(reverse("admin:index")).status_code == expected, role
 
 
-def test_querysets_agree_with_the_rules():
+def test_querysets_agree_with_the_rules(world):
     """Project.objects.editable_by(user) lists exactly the projects the rules let them change."""
-    world = build_world()
     ProjectFactory(name="无人负责的项目", total_investment=Decimal(1))
     for user in world.users.values():
         by_rules = {
@@ -997,11 +1029,15 @@ def unit_staff(side: str) -> set[str]:
     return {"staff_b"} if side == "other" else {"staff_a"}
 
 
-def build_admin_world() -> World:
+def build_admin_world(matrix_world: World) -> World:
     """The matrix's world with the admin open to staff and the leader (is_staff), a
     superuser, a second project of unit A ("own2") with a draft report, and funding
-    sources."""
-    world = build_world()
+    sources. The rows added here are the test's own: the module's world does not list them."""
+    world = World(
+        users=dict(matrix_world.users),
+        projects=dict(matrix_world.projects),
+        villages=dict(matrix_world.villages),
+    )
     for role in ("staff_a", "staff_b", "leader"):
         world.users[role].is_staff = True
         world.users[role].save()
@@ -1715,11 +1751,11 @@ def test_every_model_with_a_parent_is_in_the_admin_matrix():
     assert parented - NOT_CHANGED_IN_THE_ADMIN == {spec.model for spec in PARENTED}
 
 
-def test_admin_permission_matrix(capsys):
+def test_admin_permission_matrix(capsys, world):
     """In the admin, for every role, superusers included: a row moves to or is added on a
     parent, or comes back there by a revert, only when the rules allow it on the old and
     the new parent; a revert never restores a workflow's state; the report rules hold."""
-    world = build_admin_world()
+    world = build_admin_world(world)
     clients = logged_in(world, ADMIN_ROLES)
     cells = unauthorized = 0
     failures = []

@@ -5,6 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tests.conftest import need, with_role
 
@@ -70,12 +73,24 @@ def person(django_user_model, username, role, *, family="", given="", **fields):
 
 
 def log_in(page, live_server, username):
-    """Log in on the log-in page as ``username`` and wait for the dashboard."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    """Log ``username`` in and open the dashboard. The session is made as Django's test
+    client makes it (``force_login``) and handed to the browser as its cookie, which
+    spares each journey the log-in page's round trips; the log-in form itself is driven
+    by tests/browser/test_login.py."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/")
 
 
 def browser_page(browser, viewport=None):
