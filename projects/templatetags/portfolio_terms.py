@@ -67,6 +67,8 @@ BADGE_CLASSES: dict[type[models.TextChoices], dict[str, str]] = {
         Reminder.Kind.DUE: "text-bg-warning",
         Reminder.Kind.OVERDUE: "text-bg-danger",
         Reminder.Kind.ESCALATION: "text-bg-danger",
+        Reminder.Kind.BACKLOG: "text-bg-danger",
+        Reminder.Kind.ESCALATION_SUMMARY: "text-bg-danger",
         Reminder.Kind.REPORT_DUE: "text-bg-info",
         Reminder.Kind.REPORT_OVERDUE: "text-bg-danger",
         Reminder.Kind.DIGEST: "text-bg-light",
