@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def browser():
 def desktop_page(browser):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     yield context.new_page()
-    context.close()
+    close(context)
 
 
 @pytest.fixture
@@ -56,7 +57,18 @@ def phone_page(browser):
         viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
     )
     yield context.new_page()
+    close(context)
+
+
+def close(context):
+    """Close a browser context, then wait for the live server to finish the requests it
+    was still answering (a service worker warming its cache keeps fetching after the
+    page is done): the database is emptied after the test, and a request still reading
+    it then deadlocks with the emptying."""
     context.close()
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=30)
 
 
 def screenshot(page, name):
